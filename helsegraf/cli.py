@@ -1,0 +1,244 @@
+"""The ``helsegraf`` command line.
+
+Exit status: 0 success, 1 the graph did not pass the SHACL gate (nothing was published),
+2 a usage error or an input that cannot be read (a clear message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Graph
+
+from helsegraf import __version__, results
+from helsegraf.build import Build, build, check, publish
+from helsegraf.settings import Settings
+from helsegraf.store import ExportFormat, Store, StoreError, open_store, query_form
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem to report to the user in one line, with exit status 2."""
+
+
+def _progress(message: str) -> None:
+    print(f"helsegraf: {message}", file=sys.stderr)
+
+
+def _source(path: Path | None, settings: Settings) -> Path | None:
+    """The listing to read: the one given, else the configured one if present, else none."""
+    if path is not None:
+        if not path.is_file():
+            raise CliError(f"no listing at {path}")
+        return path
+    return settings.listing if settings.listing.is_file() else None
+
+
+def _build_and_check(path: Path | None, settings: Settings) -> tuple[Build, bool]:
+    source = _source(path, settings)
+    if source is None:
+        _progress("no listing found; using the committed facts snapshot (no descriptions)")
+    built = build(source, progress=_progress)
+    for warning in built.warnings:
+        print(f"warning: {built.origin}:{warning.line}: {warning.message}", file=sys.stderr)
+    _progress("validating with the SHACL shapes ...")
+    report = check(built)
+    print(report.text(), file=sys.stderr if report.conforms else sys.stdout)
+    return built, report.conforms
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    built, conforms = _build_and_check(args.path, settings)
+    if not conforms:
+        _progress("nothing published: the store keeps its last good graph")
+        return EXIT_INVALID
+    store = open_store(settings)
+    try:
+        publish(store, built)
+    finally:
+        store.close()
+    total = sum(len(g) for g in built.graphs.values())
+    _progress(
+        f"published {built.listed} sources ({total} triples in {len(built.graphs)} graphs) "
+        f"to {settings.store}"
+    )
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    _built, conforms = _build_and_check(args.path, settings)
+    return EXIT_OK if conforms else EXIT_INVALID
+
+
+def _read_store(settings: Settings) -> Store:
+    if not settings.store_is_memory and not Path(settings.store).is_dir():
+        raise CliError(f"no graph loaded at {settings.store}: run 'helsegraf load' first")
+    return open_store(settings, read_only=True)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = ExportFormat(args.format)
+    store = _read_store(settings)
+    try:
+        data = store.export(fmt, union=args.union or not fmt.has_graphs)
+    finally:
+        store.close()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _print_answer(answer: object, fmt: str) -> None:
+    if isinstance(answer, bool):
+        print(results.boolean_json(answer) if fmt == "json" else str(answer).lower())
+    elif isinstance(answer, Graph):
+        print(answer.serialize(format="turtle"))
+    elif isinstance(answer, results.SelectResult):
+        if fmt == "json":
+            print(results.to_json(answer))
+        elif fmt == "csv":
+            sys.stdout.write(results.to_csv(answer))
+        else:
+            print(results.to_table(answer))
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CliError(f"--param takes key=value, not {pair!r}")
+        params[key] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from helsegraf.queries import load_registry
+
+    registry = load_registry()
+    if args.list:
+        for name in registry.names():
+            print(f"{name}: {registry.get(name).title}")
+        return EXIT_OK
+    if (args.name is None) == (args.sparql is None):
+        raise CliError("give a query NAME or --sparql TEXT (one of them)")
+    store = _read_store(settings)
+    try:
+        answer: object
+        if args.sparql is not None:
+            form = query_form(args.sparql)
+            if form == "ASK":
+                answer = store.ask(args.sparql)
+            elif form in ("CONSTRUCT", "DESCRIBE"):
+                answer = store.construct(args.sparql)
+            else:
+                answer = store.select(args.sparql)
+        else:
+            answer = registry.run(store, args.name, _parse_params(args.param))
+    finally:
+        store.close()
+    _print_answer(answer, args.format)
+    return EXIT_OK
+
+
+def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    from helsegraf import snapshot
+
+    source = _source(args.path, settings)
+    if source is None:
+        raise CliError(f"no listing at {settings.listing}; give its path")
+    built, conforms = _build_and_check(source, settings)
+    if not conforms:
+        _progress("snapshot not written: the graph does not pass the gate")
+        return EXIT_INVALID
+    from helsegraf.build import HELSEDATA_GRAPH
+
+    count = snapshot.write(built.graphs[HELSEDATA_GRAPH])
+    _progress(f"wrote {count} fact triples to {snapshot.paths.SNAPSHOT_FILE}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Until the api lands, say how to query the loaded graph."""
+    print(
+        f"The graph is loaded in {settings.store}. The HTTP api is not built yet; query it with\n"
+        "  .venv/bin/helsegraf query --list\n"
+        "  .venv/bin/helsegraf query consent-free-by-organisation "
+        "--param organisation=helse-bergen --param role=controller\n"
+        "  .venv/bin/helsegraf query --sparql 'SELECT ?s ?title WHERE { ?s a dcat:Dataset ; "
+        "dct:title ?title } LIMIT 10'\n"
+        "  .venv/bin/helsegraf export --format turtle --union\n"
+        f"(it would listen on http://{args.host}:{args.port})"
+    )
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
+    top = argparse.ArgumentParser(
+        prog="helsegraf",
+        description="A linked-data knowledge graph of Norway's health data sources.",
+    )
+    top.add_argument("--version", action="version", version=f"helsegraf {__version__}")
+    top.add_argument("--store", help="store directory or 'memory' (default: HELSEGRAF_STORE)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="build, validate and publish the graph")
+    load.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing (text copy)")
+    load.set_defaults(func=cmd_load)
+
+    validate = sub.add_parser("validate", help="build and validate the graph; publish nothing")
+    validate.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing")
+    validate.set_defaults(func=cmd_validate)
+
+    export = sub.add_parser("export", help="write the published graph to stdout")
+    export.add_argument(
+        "--format", choices=[f.value for f in ExportFormat], default=ExportFormat.NQUADS.value
+    )
+    export.add_argument(
+        "--union", action="store_true", help="merge the named graphs (implied for turtle/ntriples)"
+    )
+    export.set_defaults(func=cmd_export)
+
+    query = sub.add_parser("query", help="run a named query or a SPARQL query")
+    query.add_argument("name", nargs="?", help="a named query from queries/")
+    query.add_argument("--sparql", help="a SPARQL query text instead of a named query")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    query.add_argument("--list", action="store_true", help="list the named queries")
+    query.set_defaults(func=cmd_query)
+
+    snap = sub.add_parser("snapshot", help="regenerate data/snapshot/ from the listing")
+    snap.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing")
+    snap.set_defaults(func=cmd_snapshot)
+
+    serve = sub.add_parser("serve", help="serve the graph over HTTP")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    settings = settings or Settings()
+    if args.store:
+        settings = settings.model_copy(update={"store": args.store})
+    if args.command == "serve":
+        args.host = args.host or settings.host
+        args.port = args.port or settings.port
+    try:
+        status: int = args.func(args, settings)
+    except (CliError, StoreError, ValueError) as err:
+        print(f"helsegraf: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""One typed settings object, read from ``HELSEGRAF_*`` environment variables.
+
+Build one with :class:`Settings` (tests pass their own values) and hand it to whatever
+needs it; nothing reads the environment anywhere else.
+
+>>> Settings(store="memory").store_is_memory
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from helsegraf import paths
+from helsegraf.namespaces import ID_BASE
+
+
+class Settings(BaseSettings):
+    """helsegraf's configuration. Every field can be set as ``HELSEGRAF_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HELSEGRAF_", env_file=None, extra="forbid")
+
+    store: str = Field(
+        default=str(paths.DEFAULT_STORE),
+        description="Where the graph is kept: a directory for the embedded store, or 'memory'.",
+    )
+    listing: Path = Field(
+        default=paths.DEFAULT_LISTING,
+        description="The helsedata.no listing read by a default load when the file exists.",
+    )
+    base_iri: str = Field(default=ID_BASE, description="Base of resource IRIs.")
+    query_timeout: float = Field(
+        default=10.0, gt=0, description="Time limit of one query, in seconds."
+    )
+    max_results: int = Field(default=10_000, gt=0, description="Most rows one query may return.")
+    host: str = Field(default="127.0.0.1", description="Address the server listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
+
+    @property
+    def store_is_memory(self) -> bool:
+        """True when the store lives in memory only (tests)."""
+        return self.store == "memory"

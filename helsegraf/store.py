@@ -1,0 +1,278 @@
+"""The store: one small interface, chosen at start-up from settings (DESIGN.md section 2).
+
+:class:`Store` is what the CLI, the named queries and (later) the api talk to. Today it has one
+implementation, :class:`OxigraphStore`, an embedded pyoxigraph store on disk or in memory;
+the remote SPARQL 1.1 backend implements the same protocol.
+
+Queries see the union of the named graphs. Writes go through :meth:`Store.replace_graphs`
+only, which swaps a set of named graphs in one transaction so that a reader sees either the
+old graphs or the new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from helsegraf.namespaces import PREFIXES
+from helsegraf.settings import Settings
+from helsegraf.sparql import bind
+from helsegraf.terms import Term, to_oxigraph, to_rdflib
+
+
+class StoreError(Exception):
+    """A store operation failed; the message is safe to show a user."""
+
+
+class QuerySyntaxError(StoreError):
+    """The query text is not valid SPARQL 1.1; the message is the parser's."""
+
+
+class QueryFormError(StoreError):
+    """The query has the wrong form for the call (e.g. an ASK passed to ``select``)."""
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """The answer to a SELECT query: its variables, in order, and its rows."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[Term]:
+        """The values bound to ``name``, one per row that binds it."""
+        return [row[name] for row in self.rows if name in row]
+
+
+class ExportFormat(StrEnum):
+    """The serialisations ``helsegraf export`` writes."""
+
+    NQUADS = "nquads"
+    TRIG = "trig"
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+
+    @property
+    def has_graphs(self) -> bool:
+        """True when the format can carry named graphs."""
+        return self in (ExportFormat.NQUADS, ExportFormat.TRIG)
+
+
+_OX_FORMATS = {
+    ExportFormat.NQUADS: ox.RdfFormat.N_QUADS,
+    ExportFormat.TRIG: ox.RdfFormat.TRIG,
+    ExportFormat.TURTLE: ox.RdfFormat.TURTLE,
+    ExportFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+}
+
+
+class Store(Protocol):
+    """What helsegraf needs of a triple store."""
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+        """Run a SELECT query over the union of the graphs, with variables pre-bound."""
+        ...
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; the triples as a graph."""
+        ...
+
+    def describe(self, iri: URIRef) -> Graph:
+        """Every triple with ``iri`` as subject or object."""
+        ...
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace each named graph by the given triples, all in one transaction."""
+        ...
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs the store holds."""
+        ...
+
+    def export(self, fmt: ExportFormat, *, union: bool = False) -> bytes:
+        """The whole published graph, serialised."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (flush and unlock the directory)."""
+        ...
+
+
+_FORM = re.compile(
+    r"^(?:\s|#[^\n]*\n|(?:PREFIX|prefix|BASE|base)\b[^\n<]*<[^>]*>)*\s*(\w+)",
+    re.IGNORECASE,
+)
+
+
+def query_form(query: str) -> str:
+    """The form of a SPARQL query (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``) or ``""``.
+
+    A cheap look at the first keyword after the prologue; the parser has the last word.
+
+    >>> query_form("PREFIX a: <http://a/>\\n# comment\\nask { ?s ?p ?o }")
+    'ASK'
+    """
+    match = _FORM.match(query)
+    return match.group(1).upper() if match else ""
+
+
+class OxigraphStore:
+    """The embedded store: pyoxigraph, on disk (a directory) or in memory."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {path}: {err}") from err
+        self.path = path
+        self.read_only = read_only
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _query(self, query: str, bindings: Mapping[str, Term] | None) -> object:
+        text = bind(query, bindings)
+        try:
+            return self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from err
+        except OSError as err:  # pragma: no cover - disk failure
+            raise StoreError(f"the store could not answer: {err}") from err
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryFormError("expected a SELECT query")
+        variables = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in result:
+            row: dict[str, Term] = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return SelectResult(variables, rows)
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryFormError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryFormError("expected a CONSTRUCT or DESCRIBE query")
+        graph = _new_graph()
+        for triple in result:
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
+        return graph
+
+    def describe(self, iri: URIRef) -> Graph:
+        return self.construct(
+            "CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }",
+            {"x": iri},
+        )
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Swap the named graphs in one SPARQL Update, which pyoxigraph runs as one transaction.
+
+        Every term is checked (as a pyoxigraph term) before anything is sent, so an invalid
+        IRI in the data refuses the whole publish and the store keeps what it had.
+        """
+        try:
+            operations: list[str] = []
+            for name, graph in graphs.items():
+                target = to_oxigraph(name)
+                operations.append(f"DROP SILENT GRAPH {target}")
+                if len(graph):
+                    body = "\n".join(
+                        f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in graph
+                    )
+                    operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{body}\n}} }}")
+            if operations:
+                self._store.update(" ;\n".join(operations))
+                self._store.flush()
+        except (SyntaxError, OSError, ValueError, TypeError) as err:
+            raise StoreError(f"publishing failed, the store is unchanged: {err}") from err
+
+    # -- export ------------------------------------------------------------------------------
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the store (for tests and export)."""
+        return iter(self._store.quads_for_pattern(None, None, None, None))
+
+    def export(self, fmt: ExportFormat, *, union: bool = False) -> bytes:
+        ox_format = _OX_FORMATS[fmt]
+        if fmt.has_graphs and not union:
+            data = self._store.dump(format=ox_format, prefixes=_graph_prefixes(fmt))
+        else:
+            union_store = ox.Store()
+            union_store.extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in self.quads()
+            )
+            data = union_store.dump(
+                format=ox_format, from_graph=ox.DefaultGraph(), prefixes=_graph_prefixes(fmt)
+            )
+        return data or b""
+
+    def close(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+
+def _graph_prefixes(fmt: ExportFormat) -> dict[str, str] | None:
+    return PREFIXES if fmt in (ExportFormat.TURTLE, ExportFormat.TRIG) else None
+
+
+def _new_graph() -> Graph:
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    return graph
+
+
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store the settings name."""
+    if settings.store_is_memory:
+        return OxigraphStore(None)
+    return OxigraphStore(Path(settings.store), read_only=read_only)
+
+
+__all__: Sequence[str] = [
+    "ExportFormat",
+    "OxigraphStore",
+    "QueryFormError",
+    "QuerySyntaxError",
+    "SelectResult",
+    "Store",
+    "StoreError",
+    "open_store",
+    "query_form",
+]
