@@ -62,14 +62,19 @@ def load_curation(directory: Path = paths.CURATION_DIR) -> Graph:
     return gate.load_rdf(directory.glob("*.ttl"))
 
 
-def build(listing: Path | None, *, progress: Progress = _quiet) -> Build:
+def build(
+    listing: Path | None,
+    *,
+    curation_dir: Path = paths.CURATION_DIR,
+    progress: Progress = _quiet,
+) -> Build:
     """Build the graphs from the listing at ``listing``, or from the committed snapshot.
 
     With ``listing=None`` the committed facts snapshot is used (no prose: a fresh machine
     without the listing still gets every fact).
     """
-    curation = load_curation()
-    progress(f"curation: {len(curation)} triples from {paths.CURATION_DIR}")
+    curation = load_curation(curation_dir)
+    progress(f"curation: {len(curation)} triples from {curation_dir}")
     graphs: dict[URIRef, Graph] = {
         ONTOLOGY_GRAPH: gate.load_ontology(),
         CURATION_GRAPH: curation,

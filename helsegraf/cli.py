@@ -16,7 +16,14 @@ from rdflib import Graph
 from helsegraf import __version__, results
 from helsegraf.build import Build, build, check, publish
 from helsegraf.settings import Settings
-from helsegraf.store import ExportFormat, Store, StoreError, open_store, query_form
+from helsegraf.store import (
+    ExportFormat,
+    SelectResult,
+    Store,
+    StoreError,
+    open_store,
+    query_form,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -42,7 +49,7 @@ def _build_and_check(path: Path | None, settings: Settings) -> tuple[Build, bool
     source = _source(path, settings)
     if source is None:
         _progress("no listing found; using the committed facts snapshot (no descriptions)")
-    built = build(source, progress=_progress)
+    built = build(source, curation_dir=settings.curation, progress=_progress)
     for warning in built.warnings:
         print(f"warning: {built.origin}:{warning.line}: {warning.message}", file=sys.stderr)
     _progress("validating with the SHACL shapes ...")
@@ -97,7 +104,7 @@ def _print_answer(answer: object, fmt: str) -> None:
         print(results.boolean_json(answer) if fmt == "json" else str(answer).lower())
     elif isinstance(answer, Graph):
         print(answer.serialize(format="turtle"))
-    elif isinstance(answer, results.SelectResult):
+    elif isinstance(answer, SelectResult):
         if fmt == "json":
             print(results.to_json(answer))
         elif fmt == "csv":
@@ -146,7 +153,8 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    from helsegraf import snapshot
+    from helsegraf import paths, snapshot
+    from helsegraf.build import HELSEDATA_GRAPH
 
     source = _source(args.path, settings)
     if source is None:
@@ -155,10 +163,8 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     if not conforms:
         _progress("snapshot not written: the graph does not pass the gate")
         return EXIT_INVALID
-    from helsegraf.build import HELSEDATA_GRAPH
-
     count = snapshot.write(built.graphs[HELSEDATA_GRAPH])
-    _progress(f"wrote {count} fact triples to {snapshot.paths.SNAPSHOT_FILE}")
+    _progress(f"wrote {count} fact triples to {paths.SNAPSHOT_FILE}")
     return EXIT_OK
 
 
@@ -168,7 +174,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"The graph is loaded in {settings.store}. The HTTP api is not built yet; query it with\n"
         "  .venv/bin/helsegraf query --list\n"
         "  .venv/bin/helsegraf query consent-free-by-organisation "
-        "--param organisation=helse-bergen --param role=controller\n"
+        "--param organisation=helse-bergen-hf --param role=controller\n"
         "  .venv/bin/helsegraf query --sparql 'SELECT ?s ?title WHERE { ?s a dcat:Dataset ; "
         "dct:title ?title } LIMIT 10'\n"
         "  .venv/bin/helsegraf export --format turtle --union\n"

@@ -19,6 +19,8 @@ HG = Namespace("https://w3id.org/helsegraf/ontology#")
 #: but the committed snapshot and the tests use this default.
 ID_BASE = "https://w3id.org/helsegraf/id/"
 ID = Namespace(ID_BASE)
+#: The project's SHACL shapes.
+HGSH = Namespace("https://w3id.org/helsegraf/shapes#")
 #: Named graphs of the store.
 GRAPH = Namespace("https://w3id.org/helsegraf/graph/")
 
@@ -71,6 +73,7 @@ __all__ = [
     "GRAPH",
     "HELSEDATA_LISTING",
     "HG",
+    "HGSH",
     "ID",
     "ID_BASE",
     "ORG",

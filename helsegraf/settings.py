@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         default=paths.DEFAULT_LISTING,
         description="The helsedata.no listing read by a default load when the file exists.",
     )
+    curation: Path = Field(
+        default=paths.CURATION_DIR,
+        description="Directory of the project-authored curation files (*.ttl).",
+    )
     base_iri: str = Field(default=ID_BASE, description="Base of resource IRIs.")
     query_timeout: float = Field(
         default=10.0, gt=0, description="Time limit of one query, in seconds."

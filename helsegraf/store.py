@@ -131,14 +131,15 @@ class OxigraphStore:
     """The embedded store: pyoxigraph, on disk (a directory) or in memory."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self._db: ox.Store | None = None
         try:
             if path is None:
-                self._store = ox.Store()
+                self._db = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                self._db = ox.Store.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                self._db = ox.Store(str(path))
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
         self.path = path
@@ -149,7 +150,7 @@ class OxigraphStore:
     def _query(self, query: str, bindings: Mapping[str, Term] | None) -> object:
         text = bind(query, bindings)
         try:
-            return self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+            return self._live().query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from err
         except OSError as err:  # pragma: no cover - disk failure
@@ -212,8 +213,8 @@ class OxigraphStore:
                     )
                     operations.append(f"INSERT DATA {{ GRAPH {target} {{\n{body}\n}} }}")
             if operations:
-                self._store.update(" ;\n".join(operations))
-                self._store.flush()
+                self._live().update(" ;\n".join(operations))
+                self._live().flush()
         except (SyntaxError, OSError, ValueError, TypeError) as err:
             raise StoreError(f"publishing failed, the store is unchanged: {err}") from err
 
@@ -221,17 +222,17 @@ class OxigraphStore:
 
     def graph_names(self) -> list[URIRef]:
         return sorted(
-            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+            URIRef(g.value) for g in self._live().named_graphs() if isinstance(g, ox.NamedNode)
         )
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the store (for tests and export)."""
-        return iter(self._store.quads_for_pattern(None, None, None, None))
+        return iter(self._live().quads_for_pattern(None, None, None, None))
 
     def export(self, fmt: ExportFormat, *, union: bool = False) -> bytes:
         ox_format = _OX_FORMATS[fmt]
         if fmt.has_graphs and not union:
-            data = self._store.dump(format=ox_format, prefixes=_graph_prefixes(fmt))
+            data = self._live().dump(format=ox_format, prefixes=_graph_prefixes(fmt))
         else:
             union_store = ox.Store()
             union_store.extend(
@@ -243,8 +244,21 @@ class OxigraphStore:
         return data or b""
 
     def close(self) -> None:
-        if self.path is not None and not self.read_only:
-            self._store.flush()
+        """Flush and release the database now, not whenever the garbage collector runs.
+
+        pyoxigraph has no close(); RocksDB is closed when the last reference to the store
+        goes. A frame kept alive by a traceback elsewhere can hold this object for a long
+        time, so the reference is dropped here explicitly.
+        """
+        store, self._db = self._db, None
+        if store is not None and self.path is not None and not self.read_only:
+            store.flush()
+        del store
+
+    def _live(self) -> ox.Store:
+        if self._db is None:
+            raise StoreError("the store is closed")
+        return self._db
 
 
 def _graph_prefixes(fmt: ExportFormat) -> dict[str, str] | None:
