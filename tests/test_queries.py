@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 
 from helsegraf import namespaces as ns
 from helsegraf import paths
-from helsegraf.namespaces import DPV, HG, ID, ID_BASE
+from helsegraf.namespaces import DPV, HG, ID, ID_BASE, RDF
 from helsegraf.queries import (
     NamedQuery,
     ParameterError,
@@ -1085,3 +1085,23 @@ def test_sources_governed_by_the_cancer_and_birth_regulations(store: Store) -> N
         "mfr",
         "nnk",
     }
+
+
+def test_curation_decisions_come_from_the_curation_files(store: Store) -> None:
+    """Every decision in data/curation/ is listed, and a source filter keeps only its own."""
+    curation = Graph()
+    for file in sorted((paths.DATA_DIR / "curation").glob("*.ttl")):
+        curation.parse(file, format="turtle")
+    expected = {
+        (d, s)
+        for d in curation.subjects(RDF.type, HG.CurationDecision)
+        for s in curation.objects(d, HG.concerns)
+    }
+    rows = _select(store, "curation-decisions").rows
+    assert {(r["decision"], r["source"]) for r in rows} == expected
+    assert all(str(r["note"]) for r in rows)
+    hkr = URIRef(f"{ID_BASE}dataset/hkr")
+    only_hkr = _select(store, "curation-decisions", source="hkr").rows
+    assert {r["source"] for r in only_hkr} == {hkr}
+    assert {r["decision"] for r in only_hkr} == {d for d, s in expected if s == hkr}
+    assert URIRef(f"{ID_BASE}decision/hkr-controller") in {r["decision"] for r in only_hkr}
