@@ -101,7 +101,19 @@ def read_listing(path: Path) -> str:
 
 
 def check(built: Build) -> gate.GateReport:
-    """Run the SHACL gate over a build."""
+    """Run the gate over a build: a build with no data source fails before SHACL runs.
+
+    An empty graph conforms to every shape, so without this rule a load of the wrong file
+    (or of an empty one) would replace the published graph with nothing.
+    """
+    if built.listed == 0:
+        empty = gate.Violation(
+            focus=built.origin,
+            path="",
+            constraint="no data sources",
+            message="no data source was found here; a load must publish at least one",
+        )
+        return gate.GateReport(conforms=False, violations=[empty])
     return gate.validate(built.data(), ontology=built.graphs[ONTOLOGY_GRAPH])
 
 

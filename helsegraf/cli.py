@@ -15,7 +15,9 @@ from rdflib import Graph
 
 from helsegraf import __version__, results
 from helsegraf.build import Build, build, check, publish
+from helsegraf.queries import QueryError
 from helsegraf.settings import Settings
+from helsegraf.sparql import BindingError
 from helsegraf.store import (
     ExportFormat,
     SelectResult,
@@ -240,7 +242,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         args.port = args.port or settings.port
     try:
         status: int = args.func(args, settings)
-    except (CliError, StoreError, ValueError) as err:
+    except (CliError, StoreError, QueryError, BindingError, OSError) as err:
         print(f"helsegraf: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     return status

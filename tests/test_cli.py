@@ -117,6 +117,24 @@ def test_a_failing_gate_publishes_nothing(
     assert _dump(settings) == before
 
 
+@pytest.mark.parametrize("content", ["", "root:x:0:0:root:/root:/bin/bash\n", "\u00ff" * 40])
+def test_a_listing_without_sources_publishes_nothing(
+    loaded: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    store_copy = tmp_path / "store"
+    shutil.copytree(loaded.store, store_copy)
+    settings = _settings(tmp_path, store=str(store_copy))
+    before = _dump(settings)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(content, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["load", str(wrong)], settings) == EXIT_INVALID
+    captured = capsys.readouterr()
+    assert "no data source" in captured.out
+    assert f"{wrong}:1:" in captured.err
+    assert _dump(settings) == before
+
+
 def _dump(settings: Settings) -> bytes:
     from helsegraf.store import ExportFormat, open_store
 
