@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,12 +19,30 @@ if TYPE_CHECKING:
 LISTING = paths.DEFAULT_LISTING
 
 
+def _require_shared(path: Path, what: str) -> Path:
+    """``path`` from ../shared; outside CI a missing file skips, in CI it fails.
+
+    CI always has ../shared beside the clone, so a missing file there is a broken run, not
+    a reason to pass quietly with the real-data tests unrun.
+    """
+    if not path.exists():
+        message = f"{what} is not at {path}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def listing_path() -> Path:
-    """The real listing; tests that need its text skip only where it is not shipped."""
-    if not LISTING.exists():
-        pytest.skip(f"the helsedata.no listing is not at {LISTING}")
-    return LISTING
+    """The real listing (``../shared/seeds``)."""
+    return _require_shared(LISTING, "the helsedata.no listing")
+
+
+@pytest.fixture(scope="session")
+def require_shared() -> Callable[[Path, str], Path]:
+    """A function that returns a file from ../shared, skipping (failing in CI) when absent."""
+    return _require_shared
 
 
 @pytest.fixture(scope="session")

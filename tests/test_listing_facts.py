@@ -101,6 +101,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
@@ -1389,11 +1390,14 @@ def test_table_covers_the_listing() -> None:
         assert untitled in BY_SLUG
 
 
-def test_orgnr_constants_match_the_reference_csv() -> None:
+def test_orgnr_constants_match_the_reference_csv(
+    require_shared: Callable[[Path, str], Path],
+) -> None:
     """The organisation numbers above are the reference file's, not typed from memory."""
-    path = paths.PROJECT_ROOT.parent / "shared" / "reference" / "organisations.csv"
-    if not path.exists():
-        pytest.skip(f"reference CSV not at {path}")
+    path = require_shared(
+        paths.PROJECT_ROOT.parent / "shared" / "reference" / "organisations.csv",
+        "the reference CSV",
+    )
     with path.open(encoding="utf-8", newline="") as handle:
         rows = {row["name_nb"]: row["orgnr"] for row in csv.DictReader(handle)}
     assert rows == ORGNR

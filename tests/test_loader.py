@@ -11,7 +11,7 @@ import hashlib
 import random
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -244,10 +244,8 @@ def fixture_text(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def listing_text() -> str:
-    if not LISTING_PATH.exists():
-        pytest.skip(f"the helsedata.no listing is not at {LISTING_PATH}")
-    return LISTING_PATH.read_text(encoding="utf-8")
+def listing_text(require_shared: Callable[[Path, str], Path]) -> str:
+    return require_shared(LISTING_PATH, "the helsedata.no listing").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
