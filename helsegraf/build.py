@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from helsegraf import gate, paths, snapshot
-from helsegraf.loaders.helsedata import ListingWarning, load_listing
+from helsegraf.loaders.helsedata import ListingWarning, load_listing, parse_curation
 from helsegraf.namespaces import GRAPH
 from helsegraf.reference import reference_graph
 from helsegraf.store import Store
@@ -41,13 +41,6 @@ class Build:
     warnings: list[ListingWarning] = field(default_factory=list)
     listed: int = 0
 
-    def union(self) -> Graph:
-        """All the graphs in one (what queries see)."""
-        union = Graph()
-        for graph in self.graphs.values():
-            union += graph
-        return union
-
     def data(self) -> Graph:
         """Everything but the ontology: what the shapes check."""
         data = Graph()
@@ -59,7 +52,7 @@ class Build:
 
 def load_curation(directory: Path = paths.CURATION_DIR) -> Graph:
     """The project-authored curation (``data/curation/*.ttl``)."""
-    return gate.load_rdf(directory.glob("*.ttl"))
+    return parse_curation(sorted(directory.glob("*.ttl")))
 
 
 def build(

@@ -37,6 +37,7 @@ from typing import Literal as TypingLiteral
 
 from rdflib import Graph, Literal, URIRef
 
+from helsegraf import paths
 from helsegraf.namespaces import (
     DCTERMS,
     ELI,
@@ -51,7 +52,7 @@ from helsegraf.namespaces import (
 )
 
 #: Where the reference CSVs live in a source checkout.
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
+REFERENCE_DIR = paths.REFERENCE_DIR
 
 LegalKind = TypingLiteral["act", "regulation"]
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from helsegraf import paths
 from helsegraf.namespaces import DCTERMS, HG, ID_BASE, PREFIXES, SKOS
 
 #: The curation files of a source checkout.
-CURATION_DIR = Path(__file__).resolve().parents[1] / "data" / "curation"
+CURATION_DIR = paths.CURATION_DIR
 
 
 def default_curation_paths() -> list[Path]:
@@ -28,7 +29,7 @@ def default_curation_paths() -> list[Path]:
     return sorted(CURATION_DIR.glob("*.ttl"))
 
 
-def parse_curation(paths: Iterable[Path] | None = None) -> Graph:
+def parse_curation(files: Iterable[Path] | None = None) -> Graph:
     """Parse curation Turtle files into one graph (all of ``data/curation`` by default).
 
     >>> g = parse_curation()
@@ -38,8 +39,8 @@ def parse_curation(paths: Iterable[Path] | None = None) -> Graph:
     graph = Graph()
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri)
-    for path in default_curation_paths() if paths is None else paths:
-        graph.parse(path, format="turtle")
+    for file in default_curation_paths() if files is None else files:
+        graph.parse(file, format="turtle")
     return graph
 
 
