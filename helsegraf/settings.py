@@ -40,6 +40,23 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Time limit of one query, in seconds."
     )
     max_results: int = Field(default=10_000, gt=0, description="Most rows one query may return.")
+    query_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes that answer SPARQL queries."
+    )
+    max_query_length: int = Field(
+        default=100_000, gt=0, description="Longest SPARQL query text accepted, in characters."
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000, gt=0, description="Largest HTTP request body accepted, in bytes."
+    )
+    service_allow: list[str] = Field(
+        default_factory=list,
+        description="SPARQL endpoints a query may call with SERVICE (exact IRIs; none by default).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="Origins that may read the api from a browser script (reads only).",
+    )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
 

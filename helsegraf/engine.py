@@ -1,0 +1,484 @@
+"""Query execution in worker processes, so that a time limit really stops the work.
+
+pyoxigraph evaluates a query inside one call that Python cannot interrupt, and a thread
+cannot be killed. Each query therefore runs in one of a few worker processes, each holding
+its own read-only handle on the store. When a query passes its time limit the worker is
+killed (its CPU is freed at once) and a fresh one takes its place; other workers go on
+answering other clients.
+
+The server talks to the pool only through :class:`QueryPool` (asyncio). A worker opens the
+store from :class:`StoreSource`: the store directory read-only, or, for an in-memory store,
+an N-Quads copy of its contents. When ``helsegraf load`` publishes a new graph into the
+directory, the next query a worker runs reopens it, so readers move from the old graph to
+the new one between queries, never within one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import multiprocessing
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import IO, Any, cast
+
+import pyoxigraph as ox
+
+from helsegraf import conneg, formats
+from helsegraf.namespaces import PREFIXES
+from helsegraf.store import OxigraphStore, QuerySyntaxError, SelectResult, Store, StoreError
+from helsegraf.terms import Term
+
+# -- what the api asks and gets back ----------------------------------------------------------
+
+
+class EngineError(Exception):
+    """A query could not be answered; ``status`` is the HTTP status that says why."""
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MalformedQueryError(EngineError):
+    """The text is not a SPARQL 1.1 query (400); the message is the parser's."""
+
+    status = 400
+
+
+class NotAcceptableError(EngineError):
+    """No media type the client accepts can carry this answer (406)."""
+
+    status = 406
+
+
+class BadRequestError(EngineError):
+    """The request cannot be understood (a bad ``Accept`` header or ``format``; 400)."""
+
+    status = 400
+
+
+class TooLargeError(EngineError):
+    """The answer has more rows or triples than the configured limit (422)."""
+
+    status = 422
+
+
+class QueryTimeoutError(EngineError):
+    """The query ran past its time limit and was stopped (503)."""
+
+    status = 503
+
+
+class UnavailableError(EngineError):
+    """Every worker is busy, or the store cannot be read (503)."""
+
+    status = 503
+
+
+_ERRORS: dict[str, type[EngineError]] = {
+    cls.__name__: cls
+    for cls in (
+        EngineError,
+        MalformedQueryError,
+        NotAcceptableError,
+        BadRequestError,
+        TooLargeError,
+        UnavailableError,
+    )
+}
+
+
+@dataclass(frozen=True)
+class ProtocolQuery:
+    """A query as the SPARQL 1.1 Protocol delivers it, with the client's format wishes."""
+
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer: its body, media type and the query form that produced it."""
+
+    body: bytes
+    media_type: str
+    form: str
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """How a worker opens the store: a directory (read-only) or an N-Quads copy in memory."""
+
+    path: Path | None = None
+    nquads: bytes = b""
+
+    @classmethod
+    def from_store(cls, store: Store, path: Path | None) -> StoreSource:
+        """The source for ``store``: its directory, or a copy of an in-memory store."""
+        if path is not None:
+            return cls(path=path)
+        from helsegraf.store import ExportFormat
+
+        return cls(nquads=store.export(ExportFormat.NQUADS))
+
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever a writer has opened the directory (RocksDB rewrites CURRENT)."""
+        if self.path is None:
+            return (0, 0)
+        try:
+            st = (self.path / "CURRENT").stat()
+        except OSError:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
+
+# -- the worker process ---------------------------------------------------------------------
+
+
+class _OverflowError(Exception):
+    pass
+
+
+class _ExpiredError(Exception):
+    pass
+
+
+class _Limited(io.RawIOBase):
+    """A sink that counts lines and time while pyoxigraph writes into it."""
+
+    def __init__(self, max_lines: int, deadline: float) -> None:
+        self.buffer = bytearray()
+        self.lines = 0
+        self.max_lines = max_lines
+        self.deadline = deadline
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _OverflowError
+        if time.monotonic() > self.deadline:
+            raise _ExpiredError
+        self.buffer += chunk
+        return len(chunk)
+
+
+class _Worker:
+    """The state of one worker process (runs in the child)."""
+
+    def __init__(self, source: StoreSource) -> None:
+        self.source = source
+        self.generation: tuple[int, int] | None = None
+        self.store: OxigraphStore | None = None
+
+    def open(self, generation: tuple[int, int]) -> OxigraphStore:
+        if self.store is not None and generation == self.generation:
+            return self.store
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self.source.path is not None:
+            self.store = OxigraphStore(self.source.path, read_only=True)
+        else:
+            self.store = OxigraphStore(None)
+            raw = self.store._live()
+            raw.load(self.source.nquads, format=ox.RdfFormat.N_QUADS)
+        self.generation = generation
+        return self.store
+
+    def answer(self, store: OxigraphStore, request: ProtocolQuery, limits: _Limits) -> Answer:
+        options: dict[str, Any] = {"prefixes": PREFIXES}
+        if request.default_graphs or request.named_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [
+                ox.DefaultGraph()
+            ]
+            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        try:
+            result = store._live().query(request.query, **options)
+        except SyntaxError as err:
+            raise MalformedQueryError(f"malformed query: {err}") from err
+        except ValueError as err:
+            raise BadRequestError(str(err)) from err
+        deadline = time.monotonic() + limits.timeout
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            form = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"
+            media = _choose(request, formats.RESULT_TYPES, formats.ALIASES, form)
+            if isinstance(result, ox.QueryBoolean):
+                return Answer(
+                    result.serialize(format=formats.results_format(media)) or b"", media, form
+                )
+            sink = _Limited(limits.max_results + 1, deadline)  # TSV: a header line, one per row
+            try:
+                result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
+            except (_OverflowError, OSError) as err:
+                if sink.lines > sink.max_lines:
+                    raise TooLargeError(
+                        f"the answer has more than {limits.max_results} rows; add a LIMIT"
+                    ) from err
+                if time.monotonic() > deadline:
+                    raise QueryTimeoutError(
+                        f"the query ran past the {limits.timeout:g} s limit"
+                    ) from err
+                raise
+            if media == formats.TSV:
+                return Answer(bytes(sink.buffer), media, form)
+            solutions = ox.parse_query_results(bytes(sink.buffer), format=ox.QueryResultsFormat.TSV)
+            assert isinstance(solutions, ox.QuerySolutions)
+            body = solutions.serialize(format=formats.results_format(media)) or b""
+            return Answer(body, media, form)
+        form = "CONSTRUCT"
+        media = _choose(request, formats.GRAPH_TYPES, formats.GRAPH_ALIASES, form)
+        triples: list[ox.Triple] = []
+        for count, triple in enumerate(result, start=1):
+            if count > limits.max_results:
+                raise TooLargeError(
+                    f"the answer has more than {limits.max_results} triples; add a LIMIT"
+                )
+            if not count % 1000 and time.monotonic() > deadline:
+                raise QueryTimeoutError(f"the query ran past the {limits.timeout:g} s limit")
+            triples.append(triple)
+        data = ox.serialize(triples, format=formats.graph_format(media), prefixes=_prefixes(media))
+        return Answer(data or b"", media, form)
+
+
+def _prefixes(media: str) -> dict[str, str] | None:
+    return PREFIXES if media == formats.TURTLE else None
+
+
+def _choose(
+    request: ProtocolQuery, offers: tuple[str, ...], aliases: Mapping[str, str], form: str
+) -> str:
+    try:
+        media = conneg.choose(request.accept, offers, format_name=request.format, aliases=aliases)
+    except conneg.NegotiationError as err:
+        raise BadRequestError(str(err)) from err
+    if media is None:
+        raise NotAcceptableError(
+            f"a {form} answer can be sent as {', '.join(offers)}; the Accept header "
+            f"({(request.accept or '')[:200]}) allows none of them"
+        )
+    return media
+
+
+@dataclass(frozen=True)
+class _Limits:
+    timeout: float
+    max_results: int
+
+
+def _worker_main(conn: Connection, source: StoreSource, limits: _Limits) -> None:
+    """The loop of a worker process: one request in, one reply out."""
+    worker = _Worker(source)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        op, payload, generation = message
+        try:
+            store = worker.open(generation)
+            reply: Any
+            if op == "answer":
+                reply = worker.answer(store, payload, limits)
+            elif op == "select":
+                reply = store.select(*payload)
+            elif op == "ask":
+                reply = store.ask(*payload)
+            elif op == "construct":
+                reply = list(store.construct(*payload))
+            elif op == "ping":
+                reply = "pong"
+            else:  # pragma: no cover - programming error
+                raise EngineError(f"unknown operation {op!r}")
+            conn.send(("ok", reply))
+        except EngineError as err:
+            conn.send(("error", type(err).__name__, err.message))
+        except StoreError as err:
+            kind = "MalformedQueryError" if isinstance(err, QuerySyntaxError) else "BadRequestError"
+            conn.send(("error", kind, str(err)))
+        except Exception as err:
+            conn.send(("error", "EngineError", f"{type(err).__name__}: {err}"))
+
+
+# -- the pool (runs in the server) ------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Handle:
+    process: BaseProcess
+    conn: Connection
+    started: float = field(default_factory=time.monotonic)
+
+
+class QueryPool:
+    """A fixed number of worker processes answering queries under a time and size limit."""
+
+    def __init__(
+        self,
+        source: StoreSource,
+        *,
+        workers: int = 2,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
+        queue_timeout: float | None = None,
+    ) -> None:
+        self.source = source
+        self.size = max(1, workers)
+        self.limits = _Limits(timeout, max_results)
+        self.queue_timeout = queue_timeout if queue_timeout is not None else timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue[_Handle] = asyncio.Queue()
+        self._all: set[_Handle] = set()
+        self.killed: list[int] = []  # pids of workers stopped at the time limit (for tests)
+        self._closed = False
+
+    # life cycle
+
+    def _spawn(self) -> _Handle:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child, self.source, self.limits),
+            name="helsegraf-query-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        handle = _Handle(process, parent)
+        self._all.add(handle)
+        return handle
+
+    async def start(self) -> None:
+        """Start the workers and wait until each has opened the store."""
+        handles = [self._spawn() for _ in range(self.size)]
+        for handle in handles:
+            await self._roundtrip(handle, ("ping", None, self.source.generation()), 120.0)
+            self._idle.put_nowait(handle)
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        for handle in list(self._all):
+            self._stop(handle)
+
+    def _stop(self, handle: _Handle) -> None:
+        self._all.discard(handle)
+        with contextlib.suppress(OSError):
+            handle.conn.close()
+        if handle.process.is_alive():
+            handle.process.kill()
+        handle.process.join(timeout=5)
+
+    async def _replace(self, handle: _Handle) -> None:
+        self._stop(handle)
+        if self._closed:
+            return
+        fresh = self._spawn()
+        try:
+            await self._roundtrip(fresh, ("ping", None, self.source.generation()), 120.0)
+        except EngineError:
+            self._stop(fresh)
+            raise
+        self._idle.put_nowait(fresh)
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers."""
+        return [h.process.pid for h in self._all if h.process.pid is not None]
+
+    # queries
+
+    async def _roundtrip(self, handle: _Handle, message: tuple[Any, ...], timeout: float) -> Any:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = handle.conn.fileno()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        handle.conn.send(message)
+        loop.add_reader(fd, readable)
+        try:
+            await asyncio.wait_for(ready, timeout)
+        except TimeoutError as err:
+            raise QueryTimeoutError(
+                f"the query ran past the {self.limits.timeout:g} s limit and was stopped"
+            ) from err
+        finally:
+            loop.remove_reader(fd)
+        try:
+            reply = handle.conn.recv()
+        except (EOFError, OSError) as err:
+            raise UnavailableError("the query worker stopped unexpectedly; try again") from err
+        if reply[0] == "ok":
+            return reply[1]
+        raise _ERRORS.get(reply[1], EngineError)(reply[2])
+
+    async def _run(self, op: str, payload: Any) -> Any:
+        if self._closed:
+            raise UnavailableError("the query service is shutting down")
+        try:
+            handle = await asyncio.wait_for(self._idle.get(), self.queue_timeout)
+        except TimeoutError as err:
+            raise UnavailableError("every query worker is busy; try again shortly") from err
+        healthy = False
+        try:
+            # the worker's own checks stop a slow serialisation; the kill is the backstop
+            result = await self._roundtrip(
+                handle, (op, payload, self.source.generation()), self.limits.timeout + 0.5
+            )
+            healthy = True
+            return result
+        except EngineError as err:
+            healthy = not isinstance(err, (QueryTimeoutError, UnavailableError))
+            if isinstance(err, QueryTimeoutError) and handle.process.pid is not None:
+                self.killed.append(handle.process.pid)
+            raise
+        finally:
+            if healthy:
+                self._idle.put_nowait(handle)
+            else:
+                # killed at the time limit, crashed, or abandoned by a client that went away
+                asyncio.get_running_loop().create_task(self._replace(handle))
+
+    async def answer(self, request: ProtocolQuery) -> Answer:
+        """Answer a protocol query, serialised in the format the client negotiated."""
+        result: Answer = await self._run("answer", request)
+        return result
+
+    async def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+        """A SELECT for the api's own pages."""
+        result: SelectResult = await self._run("select", (query, dict(bindings or {})))
+        return result
+
+    async def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        """An ASK for the api's own pages."""
+        return bool(await self._run("ask", (query, dict(bindings or {}))))
+
+    async def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Any:
+        """A CONSTRUCT for the api's own pages, as an rdflib graph."""
+        from rdflib import Graph
+
+        triples = await self._run("construct", (query, dict(bindings or {})))
+        graph = Graph()
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri, override=True)
+        for triple in triples:
+            graph.add(triple)
+        return graph
