@@ -19,6 +19,7 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from helsegraf.conneg import NegotiationError, parse_accept, quality
+from helsegraf.namespaces import HG, ID_BASE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -118,6 +119,26 @@ def render(
     return response
 
 
+def href(iri: object) -> str:
+    """Where a page links an IRI: helsegraf's own resources to their local pages.
+
+    Resource IRIs (``https://w3id.org/helsegraf/id/...``) are served at ``/id/...`` and
+    ontology terms at ``/ontology#Term``, so browsing stays on this server; every other IRI
+    (Lovdata, a portal) is linked as it is.
+
+    >>> href("https://w3id.org/helsegraf/id/dataset/nir")
+    '/id/dataset/nir'
+    >>> href("https://w3id.org/helsegraf/ontology#ConsentRegime")
+    '/ontology#ConsentRegime'
+    """
+    value = str(iri)
+    if value.startswith(ID_BASE):
+        return "/id/" + value[len(ID_BASE) :]
+    if value.startswith(str(HG)):
+        return "/ontology#" + value[len(str(HG)) :]
+    return value
+
+
 def wants_html(request: Request, others: Iterable[str]) -> bool:
     """True when the client prefers HTML to every media type in ``others``."""
     try:
@@ -126,3 +147,7 @@ def wants_html(request: Request, others: Iterable[str]) -> bool:
         return False
     html = quality(ranges, "text/html")
     return html > 0 and all(html > quality(ranges, other) for other in others)
+
+
+templates.env.filters["href"] = href
+templates.env.globals["text"] = text

@@ -171,16 +171,23 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Until the api lands, say how to query the loaded graph."""
-    print(
-        f"The graph is loaded in {settings.store}. The HTTP api is not built yet; query it with\n"
-        "  .venv/bin/helsegraf query --list\n"
-        "  .venv/bin/helsegraf query consent-free-by-organisation "
-        "--param organisation=helse-bergen-hf --param role=controller\n"
-        "  .venv/bin/helsegraf query --sparql 'SELECT ?s ?title WHERE { ?s a dcat:Dataset ; "
-        "dct:title ?title } LIMIT 10'\n"
-        "  .venv/bin/helsegraf export --format turtle --union\n"
-        f"(it would listen on http://{args.host}:{args.port})"
+    """Serve the store over HTTP until interrupted (uvicorn, one process plus query workers)."""
+    import uvicorn
+
+    from helsegraf.api.app import create_app
+
+    settings = settings.model_copy(update={"host": args.host, "port": args.port})
+    if settings.store_is_memory:
+        raise CliError("serve needs a store directory (HELSEGRAF_STORE), not 'memory'")
+    _progress(f"serving {settings.store} on http://{settings.host}:{settings.port}")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
     )
     return EXIT_OK
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,3 +61,24 @@ def store(built: Build) -> OxigraphStore:
     s = OxigraphStore(None)
     publish(s, built)
     return s
+
+
+@pytest.fixture(scope="session")
+def store_dir(built: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store directory holding the published real graph (for servers in subprocesses)."""
+    from helsegraf.build import publish
+
+    path = tmp_path_factory.mktemp("store")
+    disk = OxigraphStore(path)
+    publish(disk, built)
+    disk.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(store_dir: Path) -> Iterator[str]:
+    """``helsegraf serve`` over the real graph on a free loopback port; its base URL."""
+    from tests.live import serve
+
+    with serve(store_dir) as url:
+        yield url
