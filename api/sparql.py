@@ -81,6 +81,7 @@ async def _execute(
             format=format_name,
             default_graphs=tuple(default_graphs),
             named_graphs=tuple(named_graphs),
+            base_iri=str(request.url_for("sparql_get")),
         )
     )
     return _respond(answer)
@@ -158,8 +159,18 @@ async def sparql_get(
     },
 )
 async def sparql_post(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    header = request.headers.get("content-type", "")
+    content_type = header.split(";")[0].strip().lower()
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"').lower()
+            for p in header.split(";")[1:]
+            if p.strip().lower().startswith("charset=")
+        ),
+        "utf-8",
+    )
+    if charset not in ("utf-8", "utf8", "us-ascii"):
+        return _error(400, f"the request body must be UTF-8, not {charset[:40]}")
     url_params = request.query_params
     body = await request.body()
     try:
@@ -204,7 +215,6 @@ async def sparql_post(request: Request) -> Response:
             named_graphs=form.get("named-graph-uri", []) + url_params.getlist("named-graph-uri"),
             format_name=(form.get("format") or [url_params.get("format") or ""])[0] or None,
         )
-    del settings
     return _error(
         415,
         "send the query as application/x-www-form-urlencoded (field 'query') or as "

@@ -135,15 +135,19 @@ def choose(
     format_name: str | None = None,
     aliases: Mapping[str, str] | None = None,
 ) -> str | None:
-    """Like :func:`negotiate`, with a ``format`` override (a short name or a media type).
+    """Like :func:`negotiate`, with a ``format`` override: a short name, or media types.
 
-    An override that names nothing offered raises :class:`NegotiationError` (a 400), because
+    A media-type override is negotiated like an ``Accept`` header that replaces the real one.
+    A short name that names nothing offered raises :class:`NegotiationError` (a 400), because
     the client asked for something precise; an ``Accept`` that matches nothing gives None (406).
 
     >>> choose("text/html", ["text/turtle", "application/n-triples"], format_name="nt",
     ...        aliases={"nt": "application/n-triples"})
     'application/n-triples'
     """
+    if format_name and "/" in format_name:
+        # a media type or a list of them (SPARQLWrapper sends "text/turtle,application/x-turtle")
+        return negotiate(format_name, offers)
     if format_name:
         wanted = (aliases or {}).get(format_name.lower(), format_name.lower())
         wanted = wanted.split(";")[0].strip()

@@ -105,6 +105,9 @@ class ProtocolQuery:
     format: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: Resolves relative IRIs in the query (the Protocol lets the service choose; we use the
+    #: endpoint's own URL).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ class _Worker:
         return self.store
 
     def answer(self, store: OxigraphStore, request: ProtocolQuery, limits: _Limits) -> Answer:
-        options: dict[str, Any] = {"prefixes": PREFIXES}
+        options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
         if request.default_graphs or request.named_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [
                 ox.DefaultGraph()

@@ -40,6 +40,7 @@ ALIASES: Final = {
     "tsv": TSV,
     "ttl": TURTLE,
     "turtle": TURTLE,
+    "n3": TURTLE,  # Turtle is a subset of N3, so an N3 reader reads it
     "nt": NTRIPLES,
     "ntriples": NTRIPLES,
     "n-triples": NTRIPLES,
