@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import io
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,14 @@ import pyoxigraph as ox
 
 from helsegraf import conneg, formats
 from helsegraf.namespaces import PREFIXES
-from helsegraf.store import OxigraphStore, QuerySyntaxError, SelectResult, Store, StoreError
+from helsegraf.store import (
+    OxigraphStore,
+    QueryFormError,
+    QuerySyntaxError,
+    SelectResult,
+    Store,
+    StoreError,
+)
 from helsegraf.terms import Term
 
 # -- what the api asks and gets back ----------------------------------------------------------
@@ -91,6 +99,7 @@ _ERRORS: dict[str, type[EngineError]] = {
         NotAcceptableError,
         BadRequestError,
         TooLargeError,
+        QueryTimeoutError,
         UnavailableError,
     )
 }
@@ -135,15 +144,25 @@ class StoreSource:
 
         return cls(nquads=store.export(ExportFormat.NQUADS))
 
-    def generation(self) -> tuple[int, int]:
-        """Changes whenever a writer has opened the directory (RocksDB rewrites CURRENT)."""
+    def generation(self) -> tuple[int, ...]:
+        """Changes whenever a writer has changed the directory.
+
+        RocksDB never rewrites a data file in place: a publish appends to the write-ahead
+        log, creates new table files and a new manifest. The names and sizes of the files
+        (not the informational LOG) therefore change with every write, and a worker that
+        sees a new generation reopens the store before its next query.
+        """
         if self.path is None:
-            return (0, 0)
+            return (0,)
         try:
-            st = (self.path / "CURRENT").stat()
+            entries = sorted(
+                (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                for entry in os.scandir(self.path)
+                if not entry.name.startswith(("LOG", "LOCK"))
+            )
         except OSError:
-            return (0, 0)
-        return (st.st_ino, st.st_mtime_ns)
+            return (0,)
+        return (hash(tuple(entries)),)
 
 
 # -- the worker process ---------------------------------------------------------------------
@@ -185,17 +204,17 @@ class _Worker:
 
     def __init__(self, source: StoreSource) -> None:
         self.source = source
-        self.generation: tuple[int, int] | None = None
+        self.generation: tuple[int, ...] | None = None
         self.store: OxigraphStore | None = None
 
-    def open(self, generation: tuple[int, int]) -> OxigraphStore:
+    def open(self, generation: tuple[int, ...]) -> OxigraphStore:
         if self.store is not None and generation == self.generation:
             return self.store
         if self.store is not None:
             self.store.close()
             self.store = None
         if self.source.path is not None:
-            self.store = OxigraphStore(self.source.path, read_only=True)
+            self.store = _open_read_only(self.source.path)
         else:
             self.store = OxigraphStore(None)
             raw = self.store._live()
@@ -279,6 +298,22 @@ def _choose(
     return media
 
 
+def _open_read_only(path: Path) -> OxigraphStore:
+    """Open the directory read-only, retrying briefly while a writer compacts it.
+
+    A read-only open can meet a table file that a concurrent writer's compaction has just
+    removed; the next attempt reads the new manifest.
+    """
+    for attempt in range(5):
+        try:
+            return OxigraphStore(path, read_only=True)
+        except StoreError:
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @dataclass(frozen=True)
 class _Limits:
     timeout: float
@@ -312,9 +347,13 @@ def _worker_main(conn: Connection, source: StoreSource, limits: _Limits) -> None
             conn.send(("ok", reply))
         except EngineError as err:
             conn.send(("error", type(err).__name__, err.message))
-        except StoreError as err:
-            kind = "MalformedQueryError" if isinstance(err, QuerySyntaxError) else "BadRequestError"
-            conn.send(("error", kind, str(err)))
+        except QuerySyntaxError as err:
+            conn.send(("error", "MalformedQueryError", str(err)))
+        except QueryFormError as err:
+            conn.send(("error", "BadRequestError", str(err)))
+        except StoreError as err:  # the store cannot be read now: try again later
+            worker.store = None
+            conn.send(("error", "UnavailableError", str(err)))
         except Exception as err:
             conn.send(("error", "EngineError", f"{type(err).__name__}: {err}"))
 
