@@ -134,6 +134,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "of the registers, health surveys and statistics listed on helsedata.no."
         ),
         lifespan=lifespan,
+        # the stock pages load Swagger UI and ReDoc from a CDN; ours serve vendored files
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.registry = load_registry()
@@ -144,6 +147,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(named.router)
     app.include_router(resources.router)
     app.include_router(browse.router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> Response:
+        swagger = (web.STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js").exists()
+        return web.render(request, "docs.html", {"swagger": swagger})
 
     @app.get("/health", tags=["operations"], summary="Liveness: the process answers.")
     async def health() -> dict[str, str]:

@@ -33,3 +33,10 @@ def test_openapi_documents_the_error_statuses(client: TestClient) -> None:
 
 def test_docs_page_is_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
+
+
+def test_docs_load_nothing_from_another_host(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "cdn." not in page
+    assert "https://" not in page.replace("https://w3id.org", "")
+    assert client.get("/redoc").status_code == 404
