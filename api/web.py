@@ -72,6 +72,7 @@ def text(labels: Iterable[Node], lang: str) -> str:
 UI: Mapping[str, Mapping[str, str]] = {
     "nb": {
         "sources": "Datakilder",
+        "families": "Familier",
         "queries": "Spørringer",
         "sparql": "SPARQL",
         "ontology": "Ontologi",
@@ -81,6 +82,7 @@ UI: Mapping[str, Mapping[str, str]] = {
     },
     "en": {
         "sources": "Data sources",
+        "families": "Families",
         "queries": "Queries",
         "sparql": "SPARQL",
         "ontology": "Ontology",
