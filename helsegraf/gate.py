@@ -84,7 +84,8 @@ def load_ontology(file: Path = paths.ONTOLOGY_FILE) -> Graph:
     return load_rdf([file])
 
 
-def _short(node: Node | None, graph: Graph) -> str:
+def short_name(node: Node | None, graph: Graph) -> str:
+    """A node as the report shows it: a prefixed name when the graph knows the prefix."""
     if node is None:
         return ""
     if isinstance(node, URIRef):
@@ -118,12 +119,12 @@ def validate(
         violations.append(
             Violation(
                 focus=str(results.value(result, SH.focusNode)),
-                path=_short(results.value(result, SH.resultPath), shapes),
-                constraint=_short(results.value(result, SH.sourceConstraintComponent), shapes),
+                path=short_name(results.value(result, SH.resultPath), shapes),
+                constraint=short_name(results.value(result, SH.sourceConstraintComponent), shapes),
                 message=str(results.value(result, SH.resultMessage) or ""),
-                value=_short(results.value(result, SH.value), shapes),
-                severity=_short(severity, shapes).removeprefix("sh:"),
-                shape=_short(results.value(result, SH.sourceShape), shapes),
+                value=short_name(results.value(result, SH.value), shapes),
+                severity=short_name(severity, shapes).removeprefix("sh:"),
+                shape=short_name(results.value(result, SH.sourceShape), shapes),
             )
         )
     return GateReport(conforms=bool(conforms), violations=sorted(violations))

@@ -1,0 +1,457 @@
+"""The SHACL gate at scale: the shapes compiled to SPARQL and checked inside pyoxigraph.
+
+pySHACL walks the data graph in Python, focus node by focus node, and re-parses every
+SHACL-SPARQL query for each one; on 10k sources it takes tens of seconds and grows worse
+than linearly. Here each constraint of each shape becomes one SPARQL SELECT that returns
+every violating (focus node, value) pair at once, evaluated by pyoxigraph's engine over an
+indexed store. The number of queries depends on the shapes, not the data.
+
+The compiler covers the SHACL Core components the project's shapes use — targets
+(``targetClass`` with ``rdfs:subClassOf*``, ``targetSubjectsOf``, ``targetObjectsOf``,
+``targetNode``), ``class``, ``datatype``, ``nodeKind``, ``minCount``, ``maxCount``,
+``in``, ``pattern``, ``minInclusive``/``maxInclusive``/``minExclusive``/``maxExclusive``,
+``languageIn``, ``lessThanOrEquals``, ``or``, ``not``, ``qualifiedValueShape`` with
+``qualifiedMinCount``/``qualifiedMaxCount`` — and SHACL-SPARQL constraints, whose
+``$this`` becomes a variable joined with the shape's targets. A shape using anything else
+raises :class:`Unsupported`, so a new shape is never silently unchecked.
+
+pySHACL stays the reference: ``tests/test_fastgate.py`` runs both on the real graph and on
+every crafted invalid example and requires the same verdict and the same (focus node,
+component, shape, path) results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from helsegraf.gate import GateReport, Violation, load_shapes, short_name
+from helsegraf.namespaces import SH
+
+#: Components this compiler understands, and the SHACL vocabulary it may ignore.
+_DESCRIPTIVE = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.name,
+    SH.description,
+    SH.message,
+    SH.severity,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+    SH.targetClass,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.targetNode,
+    SH.property,
+    SH.path,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+    SH.sparql,
+}
+_VALUE_COMPONENTS = {
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH["in"],
+    SH.pattern,
+    SH.flags,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.languageIn,
+    SH["or"],
+    SH["not"],
+}
+_COUNT_COMPONENTS = {SH.minCount, SH.maxCount, SH.lessThanOrEquals, SH.qualifiedValueShape}
+
+_COMPONENT = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.pattern: SH.PatternConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+}
+
+_XSD_LEXICAL = {
+    str(XSD.integer): r"^[+-]?[0-9]+$",
+    str(XSD.gYear): r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    str(XSD.date): r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    str(XSD.boolean): r"^(true|false|1|0)$",
+    str(XSD.anyURI): r"^[^\s]*$",
+}
+
+
+class Unsupported(Exception):  # noqa: N818 - names what the compiler refuses, not an error kind
+    """A shape uses SHACL the compiler does not implement; use pySHACL for it."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: its query and what its rows mean (names as the report shows)."""
+
+    shape: str
+    component: str
+    path: str
+    message: str
+    query: str
+    #: The shapes graph, whose prefixes name a path a SPARQL constraint returns as ?path.
+    names: Graph = field(compare=False, repr=False, default_factory=Graph)
+
+
+def _n3(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return str(
+            ox.Literal(str(term), language=term.language)
+            if term.language
+            else ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+        )
+    raise Unsupported(f"blank node {term} where a term is needed")
+
+
+def _count(node: Node | None) -> int:
+    """A count parameter (sh:minCount 1) as an int; anything else is a broken shape."""
+    if not isinstance(node, Literal) or not isinstance(node.toPython(), int):
+        raise Unsupported(f"not a count: {node!r}")
+    return int(node.toPython())
+
+
+def _list(shapes: Graph, head: Node | None) -> list[Node]:
+    return list(Collection(shapes, head)) if head is not None else []
+
+
+class Compiler:
+    """Turns a shapes graph into :class:`Check` queries."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self.names = shapes.namespace_manager
+        self.prefixes = self._prefixes()
+
+    def _check(
+        self, shape: Node, component: Node, path: Node | None, message: str, query: str
+    ) -> Check:
+        return Check(
+            short_name(shape, self.shapes),
+            short_name(component, self.shapes),
+            short_name(path, self.shapes),
+            message,
+            query,
+            self.shapes,
+        )
+
+    def _prefixes(self) -> str:
+        lines = []
+        for declaration in self.shapes.objects(None, SH.declare):
+            prefix = self.shapes.value(declaration, SH.prefix)
+            namespace = self.shapes.value(declaration, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(sorted(set(lines)))
+
+    # -- targets --------------------------------------------------------------------------
+
+    def focus(self, shape: Node) -> str | None:
+        """A group pattern binding ``?this`` to each focus node of ``shape``, or None."""
+        g = self.shapes
+        parts = []
+        for cls in g.objects(shape, SH.targetClass):
+            parts.append(f"{{ ?this a/<{RDFS.subClassOf}>* {_n3(cls)} }}")
+        if (shape, RDF.type, RDFS.Class) in g and isinstance(shape, URIRef):
+            parts.append(f"{{ ?this a/<{RDFS.subClassOf}>* {_n3(shape)} }}")
+        for prop in g.objects(shape, SH.targetSubjectsOf):
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this {_n3(prop)} [] }} }}")
+        for prop in g.objects(shape, SH.targetObjectsOf):
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ [] {_n3(prop)} ?this }} }}")
+        nodes = [_n3(n) for n in g.objects(shape, SH.targetNode)]
+        if nodes:
+            parts.append(f"{{ VALUES ?this {{ {' '.join(nodes)} }} }}")
+        if not parts:
+            return None
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+    # -- value tests ----------------------------------------------------------------------
+
+    def conforms(self, shape: Node, var: str) -> str:
+        """A SPARQL boolean expression: the node in ``var`` conforms to the inline ``shape``."""
+        tests = []
+        for predicate, obj in self.shapes.predicate_objects(shape):
+            if predicate in _DESCRIPTIVE or predicate == SH.flags:
+                continue
+            if predicate not in _VALUE_COMPONENTS:
+                raise Unsupported(f"{predicate} inside an inline shape")
+            tests.append(self.value_ok(shape, predicate, obj, var))
+        return " && ".join(f"({t})" for t in tests) or "true"
+
+    def value_ok(self, shape: Node, component: Node, value: Node, var: str) -> str:
+        """A SPARQL expression that is true when ``var`` satisfies one value component."""
+        g = self.shapes
+        if component == SH["class"]:
+            return f"EXISTS {{ {var} a/<{RDFS.subClassOf}>* {_n3(value)} }}"
+        if component == SH.datatype:
+            test = f"isLiteral({var}) && datatype({var}) = {_n3(value)}"
+            if str(value) in _XSD_LEXICAL:
+                test += f' && regex(str({var}), "{_XSD_LEXICAL[str(value)]}")'
+            elif value == RDF.langString:
+                test = f'isLiteral({var}) && lang({var}) != ""'
+            return test
+        if component == SH.nodeKind:
+            return {
+                SH.IRI: f"isIRI({var})",
+                SH.Literal: f"isLiteral({var})",
+                SH.BlankNode: f"isBlank({var})",
+                SH.BlankNodeOrIRI: f"(isBlank({var}) || isIRI({var}))",
+                SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
+                SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))",
+            }[value]  # type: ignore[index]
+        if component == SH["in"]:
+            members = [f"sameTerm({var}, {_n3(m)})" for m in _list(g, value)]
+            return " || ".join(members) or "false"
+        if component == SH.pattern:
+            flags = g.value(shape, SH.flags)
+            pattern = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            flag_arg = f', "{flags}"' if flags else ""
+            return f'!isBlank({var}) && regex(str({var}), "{pattern}"{flag_arg})'
+        if component in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+            op = {
+                SH.minInclusive: ">=",
+                SH.maxInclusive: "<=",
+                SH.minExclusive: ">",
+                SH.maxExclusive: "<",
+            }[component]  # type: ignore[index]
+            return f"COALESCE({var} {op} {_n3(value)}, false)"
+        if component == SH.languageIn:
+            tags = [f'langMatches(lang({var}), "{t}")' for t in _list(g, value)]
+            return f"isLiteral({var}) && ({' || '.join(tags) or 'false'})"
+        if component == SH["or"]:
+            return " || ".join(f"({self.conforms(s, var)})" for s in _list(g, value)) or "false"
+        if component == SH["not"]:
+            return f"!({self.conforms(value, var)})"
+        raise Unsupported(f"{component}")
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def checks(self) -> Iterator[Check]:
+        """Every constraint of every shape that has targets (and of its property shapes)."""
+        g = self.shapes
+        shapes = set(g.subjects(RDF.type, SH.NodeShape)) | {
+            s
+            for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            for s in g.subjects(p, None)
+        }
+        for shape in sorted(shapes, key=str):
+            if g.value(shape, SH.deactivated) == Literal(True):
+                continue
+            focus = self.focus(shape)
+            if focus is None:
+                continue
+            if g.value(shape, SH.path) is not None:  # a property shape with targets of its own
+                yield from self._property_checks(shape, focus)
+                continue
+            yield from self._node_checks(shape, focus)
+            for prop in g.objects(shape, SH.property):
+                if g.value(prop, SH.deactivated) == Literal(True):
+                    continue
+                yield from self._property_checks(prop, focus)
+
+    def _message(self, shape: Node, default: str) -> str:
+        message = self.shapes.value(shape, SH.message)
+        return str(message) if message is not None else default
+
+    def _node_checks(self, shape: Node, focus: str) -> Iterator[Check]:
+        g = self.shapes
+        for predicate, value in g.predicate_objects(shape):
+            if predicate in _DESCRIPTIVE or predicate == SH.flags:
+                continue
+            if predicate not in _VALUE_COMPONENTS:
+                raise Unsupported(f"{predicate} on node shape {shape}")
+            ok = self.value_ok(shape, predicate, value, "?this")
+            yield self._check(
+                shape,
+                _COMPONENT[predicate],  # type: ignore[index]
+                None,
+                self._message(shape, f"{shape} {predicate}"),
+                f"SELECT DISTINCT ?this (?this AS ?value) WHERE {{ {focus} FILTER(!({ok})) }}",
+            )
+        for constraint in g.objects(shape, SH.sparql):
+            yield self._sparql(shape, constraint, focus, None)
+
+    def _property_checks(self, prop: Node, focus: str) -> Iterator[Check]:
+        g = self.shapes
+        path = g.value(prop, SH.path)
+        if not isinstance(path, URIRef):
+            raise Unsupported(f"path {path} of {prop}: only predicate paths are compiled")
+        p = _n3(path)
+        message = self._message(prop, f"{prop}")
+        for predicate, value in g.predicate_objects(prop):
+            if predicate in _DESCRIPTIVE or predicate == SH.flags:
+                continue
+            if predicate in _VALUE_COMPONENTS:
+                ok = self.value_ok(prop, predicate, value, "?value")
+                query = (
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
+                    f"FILTER(!({ok})) }}"
+                )
+                yield self._check(prop, _COMPONENT[predicate], path, message, query)  # type: ignore[index]
+            elif predicate == SH.minCount:
+                query = (
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?value }} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_count(value)})"
+                )
+                yield self._check(prop, SH.MinCountConstraintComponent, path, message, query)
+            elif predicate == SH.maxCount:
+                query = (
+                    f"SELECT ?this WHERE {{ {focus} ?this {p} ?value }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {_count(value)})"
+                )
+                yield self._check(prop, SH.MaxCountConstraintComponent, path, message, query)
+            elif predicate == SH.lessThanOrEquals:
+                query = (
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . "
+                    f"?this {_n3(value)} ?other FILTER(!COALESCE(?value <= ?other, false)) }}"
+                )
+                yield self._check(
+                    prop, SH.LessThanOrEqualsConstraintComponent, path, message, query
+                )
+            elif predicate == SH.qualifiedValueShape:
+                yield from self._qualified(prop, value, focus, p, path, message)
+            elif predicate not in _COUNT_COMPONENTS:
+                raise Unsupported(f"{predicate} on property shape {prop}")
+        for constraint in g.objects(prop, SH.sparql):
+            yield self._sparql(prop, constraint, focus, path)
+
+    def _qualified(
+        self, prop: Node, inner: Node, focus: str, p: str, path: URIRef, message: str
+    ) -> Iterator[Check]:
+        g = self.shapes
+        if g.value(prop, SH.qualifiedValueShapesDisjoint) == Literal(True):
+            raise Unsupported("sh:qualifiedValueShapesDisjoint")
+        ok = self.conforms(inner, "?value")
+        counted = (
+            f"SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
+            f"OPTIONAL {{ ?this {p} ?value FILTER({ok}) BIND(?value AS ?q) }} }} GROUP BY ?this"
+        )
+        low = g.value(prop, SH.qualifiedMinCount)
+        high = g.value(prop, SH.qualifiedMaxCount)
+        if low is not None:
+            yield self._check(
+                prop,
+                SH.QualifiedMinCountConstraintComponent,
+                path,
+                message,
+                f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n < {_count(low)}) }}",
+            )
+        if high is not None:
+            yield self._check(
+                prop,
+                SH.QualifiedMaxCountConstraintComponent,
+                path,
+                message,
+                f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n > {_count(high)}) }}",
+            )
+
+    def _sparql(self, shape: Node, constraint: Node, focus: str, path: URIRef | None) -> Check:
+        g = self.shapes
+        select = g.value(constraint, SH.select)
+        if select is None:
+            raise Unsupported(f"SPARQL constraint {constraint} without sh:select")
+        text = str(select)
+        if path is not None:
+            text = re.sub(r"\$PATH\b", _n3(path), text)
+        text = re.sub(r"[$?]this\b", "?this", text)
+        match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+        if match is None:
+            raise Unsupported(f"SPARQL constraint {constraint}: no WHERE")
+        text = text[: match.end()] + f" {focus} " + text[match.end() :]
+        message = g.value(constraint, SH.message) or g.value(shape, SH.message) or ""
+        return self._check(
+            shape, SH.SPARQLConstraintComponent, path, str(message), self.prefixes + "\n" + text
+        )
+
+
+def compile_shapes(shapes: Graph | None = None) -> list[Check]:
+    """Every check of the shapes (the project's when None)."""
+    return list(Compiler(load_shapes() if shapes is None else shapes).checks())
+
+
+def _term(value: Any) -> str:
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return str(value.value)
+    return "" if value is None else str(value)
+
+
+def _fill(message: str, solution: ox.QuerySolution, names: Iterable[str]) -> str:
+    for name in names:
+        value = solution[name]
+        message = message.replace(f"{{?{name}}}", _term(value)).replace(
+            f"{{${name}}}", _term(value)
+        )
+    return message
+
+
+def validate_store(
+    store: ox.Store, checks: list[Check] | None = None, *, union: bool = True
+) -> GateReport:
+    """Run every check over ``store`` (the union of its graphs by default)."""
+    checks = compile_shapes() if checks is None else checks
+    violations: list[Violation] = []
+    for check in checks:
+        result = store.query(check.query, use_default_graph_as_union=union)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        for solution in result:
+            focus = solution["this"]
+            value = solution["value"] if "value" in names else None
+            path = solution["path"] if "path" in names else None
+            violations.append(
+                Violation(
+                    focus=_term(focus),
+                    path=check.path
+                    if path is None
+                    else short_name(URIRef(path.value), check.names),
+                    constraint=check.component,
+                    message=_fill(check.message, solution, names),
+                    value=_term(value) if value is not None else "",
+                    shape=check.shape,
+                )
+            )
+    return GateReport(conforms=not violations, violations=sorted(set(violations)))
+
+
+def validate(
+    data: Graph, *, ontology: Graph | None = None, shapes: Graph | None = None
+) -> GateReport:
+    """Like :func:`helsegraf.gate.validate`, through an in-memory pyoxigraph store."""
+    from helsegraf.gate import load_ontology
+    from helsegraf.terms import to_oxigraph
+
+    store = ox.Store()
+    ontology = load_ontology() if ontology is None else ontology
+    store.bulk_extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())  # type: ignore[arg-type]
+        for graph in (data, ontology)
+        for s, p, o in graph
+    )
+    return validate_store(store, compile_shapes(shapes), union=False)
