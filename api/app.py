@@ -82,6 +82,29 @@ class RequestLimits:
             await _plain(send, 413, f"the request body is larger than {self.max_body} bytes")
 
 
+class HeadAsGet:
+    """ASGI middleware: answer HEAD like GET, without the body (RFC 9110 section 9.3.2).
+
+    FastAPI routes declare GET only, so HEAD, which link checkers and linked-data clients
+    use to test a resource, would otherwise be 405.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class _BodyTooLargeError(Exception):
     pass
 
@@ -189,6 +212,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         max_age=3600,
     )
     app.add_middleware(RequestLimits, max_body=settings.max_request_bytes)
+    app.add_middleware(HeadAsGet)
     return app
 
 

@@ -25,3 +25,19 @@ def test_a_real_server_answers_over_a_socket(live_server: str) -> None:
     )
     assert response.status_code == 200
     assert response.json()["boolean"] is True
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    get = client.get("/sparql", params={"query": "ASK {}"})
+    head = client.head("/sparql", params={"query": "ASK {}"})
+    assert head.status_code == get.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.content == b""
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/sparql", "/queries", "/health", "/nowhere"):
+        headers = client.get(path, headers={"Accept": "text/html"}).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
