@@ -222,6 +222,8 @@ def _source(settings: Settings, store: Store | None) -> StoreSource:
         return StoreSource.from_store(store, path if isinstance(path, Path) else None)
     if settings.store_is_memory:
         raise StoreError("an in-memory store must be handed to create_app(store=...)")
+    if settings.store_is_remote:
+        return StoreSource(remote=settings)
     path = Path(settings.store)
     if not path.exists():
         # a first start before any load: create an empty store the workers can open

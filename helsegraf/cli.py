@@ -84,7 +84,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_store(settings: Settings) -> Store:
-    if not settings.store_is_memory and not Path(settings.store).is_dir():
+    local = not (settings.store_is_memory or settings.store_is_remote)
+    if local and not Path(settings.store).is_dir():
         raise CliError(f"no graph loaded at {settings.store}: run 'helsegraf load' first")
     return open_store(settings, read_only=True)
 
@@ -199,7 +200,10 @@ def parser() -> argparse.ArgumentParser:
         description="A linked-data knowledge graph of Norway's health data sources.",
     )
     top.add_argument("--version", action="version", version=f"helsegraf {__version__}")
-    top.add_argument("--store", help="store directory or 'memory' (default: HELSEGRAF_STORE)")
+    top.add_argument(
+        "--store",
+        help="store directory, 'memory', or a SPARQL endpoint URL (default: HELSEGRAF_STORE)",
+    )
     sub = top.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="build, validate and publish the graph")

@@ -32,6 +32,8 @@ import pyoxigraph as ox
 
 from helsegraf import conneg, formats
 from helsegraf.namespaces import PREFIXES
+from helsegraf.remote import AnswerTooLargeError, RemoteStore
+from helsegraf.settings import Settings
 from helsegraf.store import (
     OxigraphStore,
     QueryFormError,
@@ -130,14 +132,19 @@ class Answer:
 
 @dataclass(frozen=True)
 class StoreSource:
-    """How a worker opens the store: a directory (read-only) or an N-Quads copy in memory."""
+    """How a worker opens the store: a directory (read-only), an N-Quads copy in memory, or
+    a remote SPARQL 1.1 server (``remote``: the settings that name it and its credentials).
+    """
 
     path: Path | None = None
     nquads: bytes = b""
+    remote: Settings | None = None
 
     @classmethod
     def from_store(cls, store: Store, path: Path | None) -> StoreSource:
-        """The source for ``store``: its directory, or a copy of an in-memory store."""
+        """The source for ``store``: its server, its directory, or a copy of an in-memory store."""
+        if isinstance(store, RemoteStore):
+            return cls(remote=store.settings)
         if path is not None:
             return cls(path=path)
         from helsegraf.store import ExportFormat
@@ -151,8 +158,11 @@ class StoreSource:
         log, creates new table files and a new manifest. The names and sizes of the files
         (not the informational LOG) therefore change with every write, and a worker that
         sees a new generation reopens the store before its next query.
+
+        A remote server has no generation: it publishes in its own transactions, and a
+        worker holds no copy of the data that could go stale.
         """
-        if self.path is None:
+        if self.path is None or self.remote is not None:
             return (0,)
         try:
             entries = sorted(
@@ -205,15 +215,18 @@ class _Worker:
     def __init__(self, source: StoreSource) -> None:
         self.source = source
         self.generation: tuple[int, ...] | None = None
-        self.store: OxigraphStore | None = None
+        self.store: OxigraphStore | RemoteStore | None = None
 
-    def open(self, generation: tuple[int, ...]) -> OxigraphStore:
+    def open(self, generation: tuple[int, ...]) -> OxigraphStore | RemoteStore:
         if self.store is not None and generation == self.generation:
             return self.store
         if self.store is not None:
             self.store.close()
             self.store = None
-        if self.source.path is not None:
+        if self.source.remote is not None:
+            # Holds no connection: a server that was down is simply asked again next time.
+            self.store = RemoteStore(self.source.remote, read_only=True)
+        elif self.source.path is not None:
             self.store = _open_read_only(self.source.path)
         else:
             self.store = OxigraphStore(None)
@@ -222,21 +235,48 @@ class _Worker:
         self.generation = generation
         return self.store
 
-    def answer(self, store: OxigraphStore, request: ProtocolQuery, limits: _Limits) -> Answer:
-        options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
-        if request.default_graphs or request.named_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [
-                ox.DefaultGraph()
-            ]
-            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    def answer(
+        self, store: OxigraphStore | RemoteStore, request: ProtocolQuery, limits: _Limits
+    ) -> Answer:
+        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+        if isinstance(store, RemoteStore):
+            # The server answers in SPARQL XML or N-Triples where it can, whose solutions and
+            # triples are counted as they arrive, so an answer far over the limit is stopped
+            # early; the answer then takes the same counting and re-serialisation path as the
+            # embedded store's.
+            try:
+                result = store.run(
+                    request.query,
+                    default_graphs=request.default_graphs,
+                    named_graphs=request.named_graphs,
+                    base_iri=request.base_iri,
+                    max_rows=limits.max_results + 1,
+                )
+            except AnswerTooLargeError as err:
+                raise TooLargeError(
+                    f"the answer has more than {limits.max_results} rows or triples; add a LIMIT"
+                ) from err
+            except QuerySyntaxError as err:
+                raise MalformedQueryError(f"malformed query: {err}") from err
+            except StoreError as err:  # down, slow or refusing: unavailable for now (503)
+                raise UnavailableError(str(err)) from err
+            except ValueError as err:  # e.g. an invalid base IRI
+                raise BadRequestError(str(err)) from err
         else:
-            options["use_default_graph_as_union"] = True
-        try:
-            result = store._live().query(request.query, **options)
-        except SyntaxError as err:
-            raise MalformedQueryError(f"malformed query: {err}") from err
-        except ValueError as err:
-            raise BadRequestError(str(err)) from err
+            options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
+            if request.default_graphs or request.named_graphs:
+                options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [
+                    ox.DefaultGraph()
+                ]
+                options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+            else:
+                options["use_default_graph_as_union"] = True
+            try:
+                result = store._live().query(request.query, **options)
+            except SyntaxError as err:
+                raise MalformedQueryError(f"malformed query: {err}") from err
+            except ValueError as err:
+                raise BadRequestError(str(err)) from err
         deadline = time.monotonic() + limits.timeout
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             form = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"

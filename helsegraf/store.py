@@ -1,8 +1,8 @@
 """The store: one small interface, chosen at start-up from settings (DESIGN.md section 2).
 
-:class:`Store` is what the CLI, the named queries and (later) the api talk to. Today it has one
-implementation, :class:`OxigraphStore`, an embedded pyoxigraph store on disk or in memory;
-the remote SPARQL 1.1 backend implements the same protocol.
+:class:`Store` is what the CLI, the named queries and (later) the api talk to. It has two
+implementations: :class:`OxigraphStore`, an embedded pyoxigraph store on disk or in memory,
+and :class:`helsegraf.remote.RemoteStore`, a SPARQL 1.1 server (:func:`open_store` picks one).
 
 Queries see the union of the named graphs. Writes go through :meth:`Store.replace_graphs`
 only, which swaps a set of named graphs in one transaction so that a reader sees either the
@@ -273,9 +273,13 @@ def _new_graph() -> Graph:
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
-    """The store the settings name."""
+    """The store the settings name: in memory, a directory, or a SPARQL 1.1 server's URL."""
     if settings.store_is_memory:
         return OxigraphStore(None)
+    if settings.store_is_remote:
+        from helsegraf.remote import RemoteStore  # remote imports this module
+
+        return RemoteStore(settings, read_only=read_only)
     return OxigraphStore(Path(settings.store), read_only=read_only)
 
 
