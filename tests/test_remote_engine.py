@@ -8,6 +8,7 @@ session's ``store`` fixture).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -61,7 +62,10 @@ def _with_pool(
         finally:
             await pool.close()
 
-    return asyncio.run(main())
+    # a thread of its own: another test's library (Playwright's sync API) may have left an
+    # event loop running in this thread, where asyncio.run() refuses to start
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, main()).result()
 
 
 def _pairs(solutions: object) -> set[tuple[str, ...]]:
