@@ -121,6 +121,10 @@ def render(
     return response
 
 
+#: Schemes a page links as they are; any other IRI from the graph is not a link.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
 def href(iri: object) -> str:
     """Where a page links an IRI: helsegraf's own resources to their local pages.
 
@@ -132,13 +136,17 @@ def href(iri: object) -> str:
     '/id/dataset/nir'
     >>> href("https://w3id.org/helsegraf/ontology#ConsentRegime")
     '/ontology#ConsentRegime'
+    >>> href("javascript:alert(1)")
+    ''
     """
     value = str(iri)
     if value.startswith(ID_BASE):
         return "/id/" + value[len(ID_BASE) :]
     if value.startswith(str(HG)):
         return "/ontology#" + value[len(str(HG)) :]
-    return value
+    if value.split(":", 1)[0].lower() in SAFE_SCHEMES and ":" in value:
+        return value
+    return ""  # javascript:, data: and the like are shown as text, never linked
 
 
 def wants_html(request: Request, others: Iterable[str]) -> bool:

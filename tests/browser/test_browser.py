@@ -271,12 +271,6 @@ def test_without_javascript_the_form_still_works(open_page: Callable[..., Watch]
 @pytest.mark.usefixtures("vendored")
 def test_browse_filter_open_a_source_and_query_it(watch: Watch, live_server: str) -> None:
     """The home page → a consent facet → a source → the editor, asking about that source."""
-    # The home page and the source pages are built in parallel with this test; until they
-    # exist, it skips instead of failing (remove both skips once they have landed).
-    home = httpx.get(live_server + "/", headers={"Accept": "text/html"}, timeout=30)
-    if home.status_code == 404 or 'id="result-count"' not in home.text:
-        pytest.skip("the home page (api/browse.py) is not built yet")
-
     page = watch.page
     page.goto(watch.url("/"))
     count = page.locator("#result-count")
@@ -294,8 +288,8 @@ def test_browse_filter_open_a_source_and_query_it(watch: Watch, live_server: str
     name = (source.text_content() or "").strip()
     with page.expect_navigation() as navigation:
         source.click()
-    if navigation.value is not None and navigation.value.status == 404:
-        pytest.skip("the source pages (api/resources.py) are not built yet")
+    assert navigation.value is not None
+    assert navigation.value.status == 200
     path = urlsplit(page.url).path
     assert re.fullmatch(r"/id/dataset/[\w-]+", path)
     heading = (page.locator("h1").first.text_content() or "").strip()
