@@ -62,12 +62,14 @@ from helsegraf.namespaces import PREFIXES
 from helsegraf.settings import Settings
 from helsegraf.sparql import bind
 from helsegraf.store import (
+    DESCRIBE,
     ExportFormat,
     OxigraphStore,
     QueryFormError,
     QuerySyntaxError,
     SelectResult,
     StoreError,
+    graph_of,
     query_form,
 )
 from helsegraf.terms import Term, to_oxigraph, to_rdflib
@@ -432,19 +434,10 @@ class RemoteStore:
         result = self.run(bind(query, bindings))
         if not isinstance(result, list):
             raise QueryFormError("expected a CONSTRUCT or DESCRIBE query")
-        graph = _new_graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return graph
+        return graph_of(result)
 
     def describe(self, iri: URIRef) -> Graph:
-        # The same CONSTRUCT as the embedded store: servers' own DESCRIBE answers differ.
-        return self.construct(
-            "CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }",
-            {"x": iri},
-        )
+        return self.construct(DESCRIBE, {"x": iri})
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -762,13 +755,6 @@ def _sample(graphs: Iterable[Graph]) -> tuple[Term, Term, Term] | None:
                 return triple
             fallback = fallback or triple
     return fallback
-
-
-def _new_graph() -> Graph:
-    graph = Graph()
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True)
-    return graph
 
 
 __all__: Sequence[str] = [

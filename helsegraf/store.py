@@ -12,7 +12,7 @@ old graphs or the new ones, never a mix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -181,18 +181,10 @@ class OxigraphStore:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QueryTriples):
             raise QueryFormError("expected a CONSTRUCT or DESCRIBE query")
-        graph = _new_graph()
-        for triple in result:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return graph
+        return graph_of(result)
 
     def describe(self, iri: URIRef) -> Graph:
-        return self.construct(
-            "CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }",
-            {"x": iri},
-        )
+        return self.construct(DESCRIBE, {"x": iri})
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -263,6 +255,20 @@ class OxigraphStore:
 
 def _graph_prefixes(fmt: ExportFormat) -> dict[str, str] | None:
     return PREFIXES if fmt in (ExportFormat.TURTLE, ExportFormat.TRIG) else None
+
+
+#: What ``describe`` means on every backend (servers' own DESCRIBE answers differ).
+DESCRIBE = "CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }"
+
+
+def graph_of(triples: Iterable[ox.Triple]) -> Graph:
+    """pyoxigraph triples as an rdflib graph with the project's prefixes bound."""
+    graph = _new_graph()
+    for triple in triples:
+        graph.add(
+            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+        )
+    return graph
 
 
 def _new_graph() -> Graph:
