@@ -40,3 +40,17 @@ def test_docs_load_nothing_from_another_host(client: TestClient) -> None:
     assert "cdn." not in page
     assert "https://" not in page.replace("https://w3id.org", "")
     assert client.get("/redoc").status_code == 404
+
+
+def test_every_read_route_lists_its_media_types(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        if "get" not in operations:
+            continue
+        offered = _content_types(spec, path, "get")
+        assert offered, f"GET {path} lists no media type"
+    for path in ("/id/{path}", "/ontology", "/shapes"):
+        offered = _content_types(spec, path, "get")
+        assert {formats.TURTLE, formats.JSONLD, formats.RDFXML, formats.NTRIPLES} <= offered
+        assert formats.HTML in offered
+    assert {"text/html", "application/json"} <= _content_types(spec, "/", "get")
