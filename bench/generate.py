@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from helsegraf.bulk import GraphFile
 from helsegraf.namespaces import DCAT, DCTERMS, DPV, FOAF, GRAPH, HG, ID, PROV, RDF, SKOS, XSD
 from helsegraf.reference import reference_graph
 
@@ -185,3 +186,19 @@ if __name__ == "__main__":
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else None
     total = write_ntriples(size, target)
     print(f"{size} sources, {total} triples", file=sys.stderr)
+
+
+def graph_files(count: int, directory: Path, *, seed: int = 1) -> list[GraphFile]:
+    """The catalog, the reference graph and the ontology as files a bulk publish reads."""
+    from helsegraf.gate import load_ontology
+
+    directory.mkdir(parents=True, exist_ok=True)
+    catalog_file = directory / f"helsedata-{count}.nt"
+    write_ntriples(count, catalog_file, seed=seed)
+    files = [GraphFile(str(GRAPH.helsedata), catalog_file)]
+    for name, graph in (("reference", reference_graph()), ("ontology", load_ontology())):
+        path = directory / f"{name}.nt"
+        if not path.exists():
+            graph.serialize(path, format="nt", encoding="utf-8")
+        files.append(GraphFile(str(GRAPH[name]), path))
+    return files

@@ -41,6 +41,7 @@ from helsegraf.store import (
     SelectResult,
     Store,
     StoreError,
+    data_directory,
 )
 from helsegraf.terms import Term
 
@@ -165,14 +166,15 @@ class StoreSource:
         if self.path is None or self.remote is not None:
             return (0,)
         try:
+            directory = data_directory(self.path)  # a bulk publish moves this link
             entries = sorted(
                 (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-                for entry in os.scandir(self.path)
+                for entry in os.scandir(directory)
                 if not entry.name.startswith(("LOG", "LOCK"))
             )
         except OSError:
             return (0,)
-        return (hash(tuple(entries)),)
+        return (hash((str(directory), tuple(entries))),)
 
 
 # -- the worker process ---------------------------------------------------------------------

@@ -127,22 +127,45 @@ def query_form(query: str) -> str:
     return match.group(1).upper() if match else ""
 
 
+#: In a store directory, the link naming the generation that is published.
+CURRENT_LINK = "current"
+#: The prefix of generation directories (``gen-<time>-<pid>``).
+GENERATION_PREFIX = "gen-"
+
+
+def data_directory(root: Path) -> Path:
+    """The RocksDB directory that holds the published graph of the store at ``root``.
+
+    A store directory holds either the database itself (the layout of small loads), or
+    generations: ``gen-*`` directories and a ``current`` link naming the published one.
+    A bulk publish writes and validates a whole new generation beside the old one and then
+    moves the link in one ``rename``, so readers see the old graph or the new one, and a
+    publish killed half-way leaves only an unlinked directory behind.
+    """
+    link = root / CURRENT_LINK
+    if link.is_symlink():
+        return root / link.readlink()
+    return root
+
+
 class OxigraphStore:
     """The embedded store: pyoxigraph, on disk (a directory) or in memory."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self._db: ox.Store | None = None
+        directory = None if path is None else data_directory(path)
         try:
-            if path is None:
+            if directory is None:
                 self._db = ox.Store()
             elif read_only:
-                self._db = ox.Store.read_only(str(path))
+                self._db = ox.Store.read_only(str(directory))
             else:
-                path.mkdir(parents=True, exist_ok=True)
-                self._db = ox.Store(str(path))
+                directory.mkdir(parents=True, exist_ok=True)
+                self._db = ox.Store(str(directory))
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
         self.path = path
+        self.directory = directory
         self.read_only = read_only
 
     # -- queries -----------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""Publishing a large graph: a new store generation, loaded in bulk, gated, then switched to.
+
+``replace_graphs`` publishes by one SPARQL Update, which is right for the 10k triples of the
+helsedata listing but not for millions: the update text alone would be hundreds of
+megabytes. :func:`publish_generation` instead
+
+1. bulk-loads every named graph into a new RocksDB directory beside the published one
+   (pyoxigraph's ``bulk_load``: no transaction log, several threads);
+2. runs the SHACL gate (:mod:`helsegraf.fastgate`) inside that directory, so the data is
+   loaded once and checked where it will be served;
+3. if it conforms, moves the store's ``current`` link to it with one ``rename``, which is
+   atomic: a reader opening the store sees the old generation or the new one, never a mix,
+   and a load killed at any point leaves the published generation untouched;
+4. removes generations older than the one it replaced (that one stays, for readers that
+   still have it open).
+
+A failed gate deletes the new directory and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from helsegraf import fastgate
+from helsegraf.gate import GateReport
+from helsegraf.store import CURRENT_LINK, GENERATION_PREFIX, StoreError
+
+#: A generation directory this old that is not published is a leftover of a killed load.
+STALE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One named graph to publish, read from a file (N-Triples, Turtle, ...)."""
+
+    graph: str
+    path: Path
+    format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES
+
+
+@dataclass(frozen=True)
+class Published:
+    """The outcome of a bulk publish: the gate's report and, when it conformed, where."""
+
+    report: GateReport
+    generation: Path | None
+    seconds: dict[str, float]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def publish_generation(
+    root: Path,
+    files: Sequence[GraphFile],
+    *,
+    checks: list[fastgate.Check] | None = None,
+    progress: Callable[[str], None] = _quiet,
+) -> Published:
+    """Load ``files`` into a new generation of the store at ``root``; publish it if it conforms."""
+    root.mkdir(parents=True, exist_ok=True)
+    if (root / "CURRENT").exists() and not (root / CURRENT_LINK).is_symlink():
+        raise StoreError(
+            f"{root} holds a single-directory store; publish in bulk to a new directory, or "
+            "to one that already holds generations"
+        )
+    name = f"{GENERATION_PREFIX}{time.time_ns()}-{os.getpid()}"
+    directory = root / name
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        store = ox.Store(str(directory))
+        for file in files:
+            progress(f"loading {file.path} into <{file.graph}>")
+            store.bulk_load(
+                path=str(file.path), format=file.format, to_graph=ox.NamedNode(file.graph)
+            )
+        store.flush()
+        seconds["load"] = time.perf_counter() - started
+        progress("checking the shapes")
+        gate_started = time.perf_counter()
+        report = fastgate.validate_store(store, checks)
+        seconds["gate"] = time.perf_counter() - gate_started
+        del store
+    except (OSError, SyntaxError, ValueError) as err:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise StoreError(f"the bulk load failed and nothing was published: {err}") from err
+    if not report.conforms:
+        shutil.rmtree(directory, ignore_errors=True)
+        return Published(report, None, seconds)
+    switch_started = time.perf_counter()
+    previous = _switch(root, name)
+    seconds["switch"] = time.perf_counter() - switch_started
+    _collect(root, keep={name, previous})
+    progress(f"published generation {name}")
+    return Published(report, directory, seconds)
+
+
+def _switch(root: Path, name: str) -> str:
+    """Point ``root/current`` at ``name`` atomically; the name it pointed at before."""
+    link = root / CURRENT_LINK
+    previous = str(link.readlink()) if link.is_symlink() else ""
+    temporary = root / f".{CURRENT_LINK}-{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(name)
+    temporary.replace(link)
+    descriptor = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)  # the rename itself is durable once the directory is synced
+    finally:
+        os.close(descriptor)
+    return previous
+
+
+def _collect(root: Path, keep: set[str]) -> None:
+    """Remove old generations: neither published, nor the one before, nor being written."""
+    now = time.time()
+    for entry in root.iterdir():
+        if not entry.name.startswith(GENERATION_PREFIX) or entry.name in keep:
+            continue
+        published_before = entry.name < max(keep)
+        stale = now - entry.stat().st_mtime > STALE_SECONDS
+        if published_before or stale:
+            shutil.rmtree(entry, ignore_errors=True)
