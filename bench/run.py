@@ -1,0 +1,416 @@
+"""helsegraf's benchmarks, one command: ``python -m bench.run`` (or ``make bench``).
+
+Each figure is measured several times and printed as min / median / max, next to a reference
+measured in the same run on the same data, and the ratio between the medians:
+
+* **publish**: load + SHACL gate + publish of a synthetic catalog (:mod:`bench.generate`) by
+  :func:`helsegraf.bulk.publish_generation`, against pyoxigraph's raw ``bulk_load`` of the
+  same files; wall time and peak memory (max RSS of the process that did it);
+* **sparql**: throughput and p50/p99 latency of ``/sparql`` for representative queries (a
+  named query, a facet count, a free-text search, a DESCRIBE), against ``oxigraph
+  serve-read-only`` on the same store directory, driven by the same load generator (a fixed
+  number of concurrent clients for a fixed time, on loopback);
+* **pages**: p50/p99 of the browse page and a resource page (no reference);
+* **memory**: resident memory of the serving processes (server and query workers) after the
+  load, against ``oxigraph serve-read-only``'s.
+
+The machine is shared by the load generator and the server, as it would be by any local
+test; both servers meet the same generator, so the ratios are fair even where the absolute
+numbers are modest. Options: ``--sizes 1000,10000,100000 --runs 3 --seconds 10``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.generate import graph_files
+from helsegraf.bulk import GraphFile
+from helsegraf.namespaces import sparql_prologue
+from helsegraf.store import data_directory
+from tests.live import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- measuring in a child process ------------------------------------------------------------
+
+_PUBLISH = """
+import sys, time
+from pathlib import Path
+from helsegraf.bulk import GraphFile, publish_generation
+files = [GraphFile(g, Path(p)) for g, p in zip(sys.argv[2::2], sys.argv[3::2])]
+started = time.perf_counter()
+result = publish_generation(Path(sys.argv[1]), files)
+assert result.report.conforms, result.report.text()[:2000]
+import resource
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+_RAW = """
+import sys, time
+import pyoxigraph as ox
+started = time.perf_counter()
+store = ox.Store(sys.argv[1])
+for graph, path in zip(sys.argv[2::2], sys.argv[3::2]):
+    store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+store.flush()
+import resource
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _child(script: str, args: Sequence[str]) -> tuple[float, float]:
+    """Run ``script`` in a fresh interpreter: (seconds, peak RSS in MB) as it reports them."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    seconds, peak_kb = done.stdout.strip().splitlines()[-1].split()
+    return float(seconds), int(peak_kb) / 1024
+
+
+def _arguments(files: Sequence[GraphFile]) -> list[str]:
+    return [str(part) for file in files for part in (file.graph, file.path)]
+
+
+@dataclass
+class Row:
+    """One line of a table: a figure over runs, and its reference."""
+
+    what: str
+    values: list[float]
+    reference: list[float]
+    unit: str
+    higher_is_better: bool = False
+
+    def cells(self) -> list[str]:
+        def spread(values: list[float]) -> str:
+            if not values:
+                return "–"
+            d = _digits(values)
+            low, mid, high = min(values), statistics.median(values), max(values)
+            return f"{low:.{d}f} / {mid:.{d}f} / {high:.{d}f}"
+
+        ratio = "–"
+        if self.values and self.reference:
+            ratio = f"{statistics.median(self.values) / statistics.median(self.reference):.2f}"
+        return [self.what, f"{spread(self.values)} {self.unit}", spread(self.reference), ratio]
+
+
+def _digits(values: list[float]) -> int:
+    return 0 if statistics.median(values) >= 100 else 2 if statistics.median(values) < 10 else 1
+
+
+def _table(title: str, header: Sequence[str], rows: Sequence[Row]) -> str:
+    lines = [f"\n### {title}\n", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# -- publish --------------------------------------------------------------------------------
+
+
+def bench_publish(size: int, files: list[GraphFile], work: Path, runs: int) -> list[Row]:
+    times, peaks, raw_times, raw_peaks = [], [], [], []
+    for run in range(runs):
+        root = work / f"publish-{size}-{run}"
+        seconds, peak = _child(_PUBLISH, [str(root), *_arguments(files)])
+        times.append(seconds)
+        peaks.append(peak)
+        shutil.rmtree(root, ignore_errors=True)
+        raw = work / f"raw-{size}-{run}"
+        seconds, peak = _child(_RAW, [str(raw), *_arguments(files)])
+        raw_times.append(seconds)
+        raw_peaks.append(peak)
+        shutil.rmtree(raw, ignore_errors=True)
+    return [
+        Row(f"{size:,} sources: load + gate + publish", times, raw_times, "s"),
+        Row(f"{size:,} sources: peak memory", peaks, raw_peaks, "MB"),
+    ]
+
+
+# -- serving --------------------------------------------------------------------------------
+
+
+@contextmanager
+def helsegraf_server(store: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "helsegraf.cli", "serve", "--port", str(port)],
+        env={
+            **os.environ,
+            "HELSEGRAF_STORE": str(store),
+            "HELSEGRAF_QUERY_TIMEOUT": "30",
+            "PYTHONPATH": str(ROOT),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        yield _wait(f"http://127.0.0.1:{port}", "/ready", process), process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@contextmanager
+def oxigraph_server(store: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    process = subprocess.Popen(  # noqa: S603 - the oxigraph binary of the venv
+        [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(data_directory(store)),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield _wait(f"http://127.0.0.1:{port}", "/query?query=ASK%7B%7D", process), process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait(url: str, probe: str, process: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server at {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url + probe, timeout=5).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server at {url} did not start")
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(proc.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+async def _drive(
+    send: Callable[[httpx.AsyncClient], object], seconds: float, clients: int
+) -> tuple[float, list[float], int]:
+    """``clients`` loops sending requests for ``seconds``: (requests/s, latencies, errors)."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
+        async def loop() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await send(client)  # type: ignore[misc]
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, errors
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+QUERIES = {
+    "named query (consent-free, Helse Bergen)": """
+        SELECT DISTINCT ?dataset ?title WHERE {
+          ?dataset dpv:hasDataController hgid:organisation\\/helse-bergen-hf ;
+                   hg:consentRegime ?regime .
+          FILTER(?regime IN (hg:ConsentNotRequired, hg:OptOut))
+          OPTIONAL { ?dataset dct:title ?title FILTER(lang(?title) = "nb") }
+        } ORDER BY ?title LIMIT 200""",
+    "facet count (by kind)": """
+        SELECT ?kind (COUNT(?d) AS ?n) WHERE {
+          ?d a dcat:Dataset ; a ?kind . ?kind rdfs:subClassOf dcat:Dataset
+        } GROUP BY ?kind""",
+    "free-text search (title)": """
+        SELECT ?d ?title WHERE {
+          ?d dct:title ?title FILTER(CONTAINS(LCASE(STR(?title)), "datakilde 4242"))
+        } LIMIT 50""",
+    "DESCRIBE one source": "DESCRIBE <https://w3id.org/helsegraf/id/dataset/syn-7>",
+}
+
+
+def bench_sparql(store: Path, seconds: float, clients: int, runs: int) -> list[Row]:
+    rows: list[Row] = []
+    prologue = sparql_prologue()
+    results: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
+    for name, server, path in (
+        ("helsegraf", helsegraf_server, "/sparql"),
+        ("oxigraph", oxigraph_server, "/query"),
+    ):
+        with server(store) as (url, _pid):
+            for label, text in QUERIES.items():
+                body = {"query": prologue + text}
+                accept = (
+                    "text/turtle"
+                    if text.strip().startswith("DESCRIBE")
+                    else ("application/sparql-results+json")
+                )
+
+                async def send(
+                    client: httpx.AsyncClient,
+                    body: dict[str, str] = body,
+                    accept: str = accept,
+                    url: str = url,
+                    path: str = path,
+                ) -> object:
+                    return await client.post(url + path, data=body, headers={"Accept": accept})
+
+                asyncio.run(_drive(send, 1.0, clients))  # warm-up
+                for _ in range(runs):
+                    rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
+                    if errors:
+                        raise RuntimeError(f"{name}: {errors} failed requests for {label}")
+                    results.setdefault(label, {}).setdefault(name, []).append(
+                        (rate, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
+                    )
+    for label in QUERIES:
+        ours, theirs = results[label]["helsegraf"], results[label]["oxigraph"]
+        rows.append(
+            Row(
+                f"{label}: throughput",
+                [r[0] for r in ours],
+                [r[0] for r in theirs],
+                "req/s",
+                higher_is_better=True,
+            )
+        )
+        rows.append(Row(f"{label}: p50", [r[1] for r in ours], [r[1] for r in theirs], "ms"))
+        rows.append(Row(f"{label}: p99", [r[2] for r in ours], [r[2] for r in theirs], "ms"))
+    return rows
+
+
+def bench_pages(store: Path, seconds: float, clients: int, runs: int) -> list[Row]:
+    rows: list[Row] = []
+    with helsegraf_server(store) as (url, pid), oxigraph_server(store) as (_url, ox_pid):
+        pages = {
+            "browse page (/)": "/",
+            "browse page, filtered": "/?consent=ConsentNotRequired&kind=MedicalQualityRegister",
+            "resource page (/id/dataset/syn-7)": "/id/dataset/syn-7",
+        }
+        for label, page in pages.items():
+
+            async def send(client: httpx.AsyncClient, page: str = page) -> object:
+                return await client.get(url + page, headers={"Accept": "text/html"})
+
+            asyncio.run(_drive(send, 1.0, clients))
+            p50, p99 = [], []
+            for _ in range(runs):
+                _rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
+                if errors:
+                    raise RuntimeError(f"{errors} failed requests for {label}")
+                p50.append(_percentile(latencies, 0.5))
+                p99.append(_percentile(latencies, 0.99))
+            rows.append(Row(f"{label}: p50", p50, [], "ms"))
+            rows.append(Row(f"{label}: p99", p99, [], "ms"))
+        rows.append(
+            Row("serving processes: resident memory", [_rss_mb(pid)], [_rss_mb(ox_pid)], "MB")
+        )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--work", type=Path, default=None, help="scratch directory")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="helsegraf-bench-"))
+    print(f"# helsegraf benchmarks, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.platform()}. "
+        f"{args.runs} runs per figure; serving figures with {args.clients} concurrent clients "
+        f"for {args.seconds:g} s each. Cells: min / median / max; "
+        "ratio = median / reference median."
+    )
+    header = ["figure", "helsegraf", "reference", "ratio"]
+    for size in sizes:
+        files = graph_files(size, work / f"files-{size}")
+        rows = bench_publish(size, files, work, args.runs)
+        print(
+            _table(f"{size:,} sources: publishing (reference: pyoxigraph bulk_load)", header, rows),
+            flush=True,
+        )
+        store = work / f"serve-{size}"
+        shutil.rmtree(store, ignore_errors=True)
+        _child(_PUBLISH, [str(store), *_arguments(files)])
+        rows = bench_sparql(store, args.seconds, args.clients, args.runs)
+        print(
+            _table(
+                f"{size:,} sources: /sparql (reference: oxigraph serve-read-only)", header, rows
+            ),
+            flush=True,
+        )
+        rows = bench_pages(store, args.seconds, args.clients, args.runs)
+        print(
+            _table(
+                f"{size:,} sources: pages and memory (reference: oxigraph's memory)", header, rows
+            ),
+            flush=True,
+        )
+        shutil.rmtree(store, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
