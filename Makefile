@@ -18,11 +18,12 @@ CODEMIRROR_FILES := LICENSE lib/codemirror.js lib/codemirror.css mode/sparql/spa
 # What of Swagger UI the /docs page loads (api/templates/docs.html), and its licence.
 SWAGGER_FILES := LICENSE NOTICE swagger-ui-bundle.js swagger-ui.css
 
-.PHONY: help install vendor serve load test lint typecheck unit snapshot clean
+.PHONY: help install vendor serve load test lint typecheck unit snapshot bench clean
 
 help:
 	@echo "make serve     set up, load the default graph, and serve it on http://$(HOST):$(PORT)"
 	@echo "make test      lint, type-check and run the whole test suite"
+	@echo "make bench     run the benchmarks (SIZES=1000,10000,100000) and print their tables"
 	@echo "make snapshot  regenerate data/snapshot/ from the helsedata.no listing ($(LISTING))"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -72,6 +73,11 @@ unit: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# The benchmarks (bench/README.md): about half an hour for all three sizes on 2 cores.
+SIZES ?= 1000,10000,100000
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --sizes $(SIZES)
 
 snapshot: $(STAMP)
 	$(BIN)/helsegraf snapshot $(LISTING)
