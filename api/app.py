@@ -7,6 +7,7 @@ process that can be stopped.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -143,10 +144,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
         await pool.start()
         app.state.pool = pool
+        from . import browse
+
+        warm = asyncio.create_task(browse.keep_warm(pool))
         try:
             yield
         finally:
+            # Closing the pool first ends keep_warm's loop by itself; the cancel is a backstop
+            # (asyncio.wait_for in Python 3.11 can swallow a cancellation that races with a
+            # result), and the bounded wait keeps a shutdown from hanging on it either way.
             await pool.close()
+            warm.cancel()
+            await asyncio.wait({warm}, timeout=5)
 
     app = FastAPI(
         title="helsegraf",

@@ -47,7 +47,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 from starlette.datastructures import QueryParams
 
-from helsegraf.engine import QueryPool
+from helsegraf.engine import EngineError, QueryPool
 from helsegraf.namespaces import HG, ID_BASE
 from helsegraf.store import SelectResult
 from helsegraf.terms import Term, to_oxigraph
@@ -694,7 +694,8 @@ async def browse(request: Request) -> Response:
         selection = parse_selection(request.query_params)
         pool: QueryPool = request.app.state.pool
         counted, listed = await asyncio.gather(
-            pool.select(facet_query(selection)), pool.select(page_query(selection, lang))
+            pool.select(facet_query(selection), cached=True),
+            pool.select(page_query(selection, lang), cached=True),
         )
         total, facets = facet_views(counted, selection, lang)
         pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -848,7 +849,7 @@ async def families(request: Request) -> Response:
     except BrowseError as err:
         return _error(request, err, html, lang)
     pool: QueryPool = request.app.state.pool
-    trees = family_trees(await pool.select(FAMILY_QUERY), lang, _lang_param(request))
+    trees = family_trees(await pool.select(FAMILY_QUERY, cached=True), lang, _lang_param(request))
     if not html:
         return JSONResponse({"lang": lang, "families": trees}, headers=_VARY)
     kinds: dict[str, str] = {}
@@ -870,3 +871,26 @@ async def families(request: Request) -> Response:
             "browse_url": Selection(lang=_lang_param(request)).url(),
         },
     )
+
+
+async def keep_warm(pool: QueryPool, interval: float = 2.0) -> None:
+    """Keep the unfiltered views' answers computed for the published generation.
+
+    Their facet counts aggregate the whole catalog (seconds at 100k sources). The pool
+    caches them per store generation; this task recomputes them as soon as a publish changes
+    the generation, so people opening the catalog do not pay for it. Runs until the pool closes.
+    """
+    everything = parse_selection(QueryParams(""))
+    queries = [facet_query(everything), FAMILY_QUERY]
+    queries += [page_query(everything, lang) for lang in web.LANGUAGES]
+    seen: object = None
+    while not pool.closed:
+        generation = pool.source.generation()
+        if generation != seen:
+            try:
+                for query in queries:
+                    await pool.select(query, cached=True)
+                seen = generation
+            except EngineError:
+                pass  # busy or timed out: try again at the next tick
+        await asyncio.sleep(interval)

@@ -21,6 +21,7 @@ import io
 import multiprocessing
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -402,6 +403,9 @@ def _worker_main(conn: Connection, source: StoreSource, limits: _Limits) -> None
 
 # -- the pool (runs in the server) ------------------------------------------------------------
 
+#: Most cached answers the pool keeps (least recently used go first).
+CACHE_ENTRIES = 256
+
 
 @dataclass(eq=False)
 class _Handle:
@@ -430,6 +434,8 @@ class QueryPool:
         self._idle: asyncio.Queue[_Handle] = asyncio.Queue()
         self._all: set[_Handle] = set()
         self.killed: list[int] = []  # pids of workers stopped at the time limit (for tests)
+        self._cache: OrderedDict[tuple[Any, ...], SelectResult] = OrderedDict()
+        self.cache_hits = 0
         self._closed = False
 
     # life cycle
@@ -480,6 +486,11 @@ class QueryPool:
             self._stop(fresh)
             raise
         self._idle.put_nowait(fresh)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._closed
 
     def pids(self) -> list[int]:
         """The process ids of the live workers."""
@@ -546,9 +557,29 @@ class QueryPool:
         result: Answer = await self._run("answer", request)
         return result
 
-    async def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
-        """A SELECT for the api's own pages."""
+    async def select(
+        self, query: str, bindings: Mapping[str, Term] | None = None, *, cached: bool = False
+    ) -> SelectResult:
+        """A SELECT for the api's own pages.
+
+        With ``cached``, the answer is kept until the store's generation changes (a publish):
+        for aggregates over the whole graph, such as the browse page's facet counts, which
+        cost seconds on a large catalog and cannot change between publishes. A remote store
+        has no generation the api can see, so nothing is cached for it.
+        """
+        key: tuple[Any, ...] | None = None
+        if cached and self.source.remote is None:
+            key = (self.source.generation(), query, tuple(sorted((bindings or {}).items())))
+            hit = self._cache.get(key)
+            if hit is not None:
+                self.cache_hits += 1
+                self._cache.move_to_end(key)
+                return hit
         result: SelectResult = await self._run("select", (query, dict(bindings or {})))
+        if key is not None:
+            self._cache[key] = result
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
         return result
 
     async def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:

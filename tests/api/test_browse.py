@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
@@ -21,6 +23,7 @@ from helsegraf.api.browse import MAX_FACET_VALUES, PAGE_SIZE
 from helsegraf.namespaces import DPV, GRAPH, HG, ID_BASE
 from helsegraf.store import OxigraphStore
 from tests.api.conftest import app_client
+from tests.live import serve
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -559,9 +562,9 @@ def test_two_queries_per_request_and_the_list_is_paged_in_the_store(
     seen: list[str] = []
     original = pool.select
 
-    async def counting(query: str, bindings: Any = None) -> Any:
+    async def counting(query: str, bindings: Any = None, **options: Any) -> Any:
         seen.append(query)
-        return await original(query, bindings)
+        return await original(query, bindings, **options)
 
     monkeypatch.setattr(pool, "select", counting)
     listing(
@@ -715,3 +718,41 @@ def test_the_home_page_links_to_the_families(client: TestClient) -> None:
     link = doc.find("a", id="families-link")
     assert link.attrs["href"] == "/families?lang=en"
     assert page(client, link.attrs["href"]).find("ul", id="families")
+
+
+def test_facet_counts_are_cached_until_the_next_publish(tmp_path: Path) -> None:
+    """The whole-catalog aggregates are computed once per store generation, and a publish
+    while the server runs is seen by the next view (the cache does not serve stale counts)."""
+
+    def catalog(count: int) -> Graph:
+        graph = Graph()
+        for i in range(count):
+            source = URIRef(f"{ID_BASE}dataset/cache-{i}")
+            graph.add((source, RDF.type, DCAT.Dataset))
+            graph.add((source, DCTERMS.title, Literal(f"Kilde {i}", lang="nb")))
+        return graph
+
+    name = URIRef(str(GRAPH.helsedata))
+    writer = OxigraphStore(tmp_path)
+    writer.replace_graphs({name: catalog(3)})
+    writer.close()
+    with serve(tmp_path) as url:
+
+        def total() -> int:
+            answer = httpx.get(url + "/", headers={"Accept": "application/json"})
+            return int(answer.json()["total"])
+
+        assert [total() for _ in range(3)] == [3, 3, 3]
+        writer = OxigraphStore(tmp_path)
+        writer.replace_graphs({name: catalog(8)})
+        writer.close()
+        assert [total() for _ in range(3)] == [8, 8, 8]
+
+
+def test_cached_answers_are_reused(store: OxigraphStore) -> None:
+    with app_client(store) as fresh:
+        pool = fresh.app.state.pool  # type: ignore[attr-defined]
+        fresh.get("/", headers={"Accept": "application/json"})
+        hits = pool.cache_hits
+        fresh.get("/", headers={"Accept": "application/json"})
+        assert pool.cache_hits >= hits + 2  # the counts and the page both came from the cache
