@@ -348,6 +348,12 @@ def bench_pages(store: Path, seconds: float, clients: int, runs: int) -> list[Ro
             async def send(client: httpx.AsyncClient, page: str = page) -> object:
                 return await client.get(url + page, headers={"Accept": "text/html"})
 
+            started = time.perf_counter()
+            first = httpx.get(url + page, headers={"Accept": "text/html"}, timeout=120)
+            cold = (time.perf_counter() - started) * 1000
+            if first.status_code != 200:
+                raise RuntimeError(f"{label}: {first.status_code}")
+            rows.append(Row(f"{label}: first view after start", [cold], [], "ms"))
             asyncio.run(_drive(send, 1.0, clients))
             p50, p99 = [], []
             for _ in range(runs):
@@ -371,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--work", type=Path, default=None, help="scratch directory")
+    parser.add_argument(
+        "--only", default="publish,sparql,pages", help="which tables: publish, sparql, pages"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="helsegraf-bench-"))
@@ -386,28 +395,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     header = ["figure", "helsegraf", "reference", "ratio"]
     for size in sizes:
         files = graph_files(size, work / f"files-{size}")
-        rows = bench_publish(size, files, work, args.runs)
-        print(
-            _table(f"{size:,} sources: publishing (reference: pyoxigraph bulk_load)", header, rows),
-            flush=True,
-        )
+        if "publish" in args.only:
+            rows = bench_publish(size, files, work, args.runs)
+            title = f"{size:,} sources: publishing (reference: pyoxigraph bulk_load)"
+            print(_table(title, header, rows), flush=True)
         store = work / f"serve-{size}"
         shutil.rmtree(store, ignore_errors=True)
         _child(_PUBLISH, [str(store), *_arguments(files)])
-        rows = bench_sparql(store, args.seconds, args.clients, args.runs)
-        print(
-            _table(
-                f"{size:,} sources: /sparql (reference: oxigraph serve-read-only)", header, rows
-            ),
-            flush=True,
-        )
-        rows = bench_pages(store, args.seconds, args.clients, args.runs)
-        print(
-            _table(
-                f"{size:,} sources: pages and memory (reference: oxigraph's memory)", header, rows
-            ),
-            flush=True,
-        )
+        if "sparql" in args.only:
+            rows = bench_sparql(store, args.seconds, args.clients, args.runs)
+            title = f"{size:,} sources: /sparql (reference: oxigraph serve-read-only)"
+            print(_table(title, header, rows), flush=True)
+        if "pages" in args.only:
+            rows = bench_pages(store, args.seconds, args.clients, args.runs)
+            title = f"{size:,} sources: pages and memory (reference: oxigraph's memory)"
+            print(_table(title, header, rows), flush=True)
         shutil.rmtree(store, ignore_errors=True)
     return 0
 
