@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from helsegraf import conneg, formats, guard
 from helsegraf.engine import Answer, ProtocolQuery, QueryPool
+from helsegraf.namespaces import PREFIXES
 from helsegraf.settings import Settings
 
 from . import web
@@ -333,8 +334,6 @@ async def editor(request: Request) -> Response:
         for q in registry
         if not any(p.required for p in q.parameters)
     ]
-    from helsegraf.namespaces import PREFIXES
-
     return web.render(
         request,
         "editor.html",

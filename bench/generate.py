@@ -6,8 +6,8 @@ regime and an identifiability level, a controller and a processor from a pool of
 organisations (the real ones from ``data/reference`` plus synthetic ones with valid
 organisation numbers), a legal basis and a regulation from the real ELI pool, a temporal
 coverage, and one provenance statement. One source in twenty is the whole of a part-of family
-of four parts; families nest two levels deep. About 27 triples per source, so 100k sources
-make about 2.7 million triples, as the issue assumes.
+of four parts; families nest two levels deep. About 23 triples per source, so 100k sources
+make about 2.3 million triples (the issue assumed 2.7 million).
 
 Descriptions are generated word salad, never listing prose. The output is the ``helsedata``
 named graph as N-Triples; :func:`graphs` gives every named graph a load publishes (with the

@@ -23,7 +23,7 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -411,7 +411,6 @@ CACHE_ENTRIES = 256
 class _Handle:
     process: BaseProcess
     conn: Connection
-    started: float = field(default_factory=time.monotonic)
 
 
 class QueryPool:
@@ -433,7 +432,6 @@ class QueryPool:
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Handle] = asyncio.Queue()
         self._all: set[_Handle] = set()
-        self.killed: list[int] = []  # pids of workers stopped at the time limit (for tests)
         self._cache: OrderedDict[tuple[Any, ...], SelectResult] = OrderedDict()
         self.cache_hits = 0
         self._closed = False
@@ -492,10 +490,6 @@ class QueryPool:
         """True once :meth:`close` has been called."""
         return self._closed
 
-    def pids(self) -> list[int]:
-        """The process ids of the live workers."""
-        return [h.process.pid for h in self._all if h.process.pid is not None]
-
     # queries
 
     async def _roundtrip(self, handle: _Handle, message: tuple[Any, ...], timeout: float) -> Any:
@@ -542,8 +536,6 @@ class QueryPool:
             return result
         except EngineError as err:
             healthy = not isinstance(err, (QueryTimeoutError, UnavailableError))
-            if isinstance(err, QueryTimeoutError) and handle.process.pid is not None:
-                self.killed.append(handle.process.pid)
             raise
         finally:
             if healthy:

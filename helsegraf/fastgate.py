@@ -76,7 +76,6 @@ _VALUE_COMPONENTS = {
     SH["or"],
     SH["not"],
 }
-_COUNT_COMPONENTS = {SH.minCount, SH.maxCount, SH.lessThanOrEquals, SH.qualifiedValueShape}
 
 _COMPONENT = {
     SH["class"]: SH.ClassConstraintComponent,
@@ -339,7 +338,7 @@ class Compiler:
                 )
             elif predicate == SH.qualifiedValueShape:
                 yield from self._qualified(prop, value, focus, p, path, message)
-            elif predicate not in _COUNT_COMPONENTS:
+            else:
                 raise Unsupported(f"{predicate} on property shape {prop}")
         for constraint in g.objects(prop, SH.sparql):
             yield self._sparql(prop, constraint, focus, path)

@@ -74,9 +74,6 @@ _GRAPHS: Final = {
     TRIG: ox.RdfFormat.TRIG,
 }
 
-#: File extensions for ``Link rel=alternate`` and downloads.
-EXTENSIONS: Final = {TURTLE: "ttl", NTRIPLES: "nt", JSONLD: "jsonld", RDFXML: "rdf", HTML: "html"}
-
 
 def results_format(media_type: str) -> ox.QueryResultsFormat:
     """The pyoxigraph results format for a media type from :data:`RESULT_TYPES`."""

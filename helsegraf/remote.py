@@ -71,8 +71,9 @@ from helsegraf.store import (
     StoreError,
     graph_of,
     query_form,
+    select_result,
 )
-from helsegraf.terms import Term, to_oxigraph, to_rdflib
+from helsegraf.terms import Term, to_oxigraph
 
 #: What a query returns from the server, parsed: solutions, a boolean, or triples.
 RemoteAnswer: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
@@ -411,18 +412,9 @@ class RemoteStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryFormError("expected a SELECT query")
         try:
-            variables = [v.value for v in result.variables]
-            rows: list[dict[str, Term]] = []
-            for solution in result:
-                row: dict[str, Term] = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_rdflib(value)
-                rows.append(row)
+            return select_result(result)
         except SyntaxError as err:
             raise StoreError(f"the answer of {self.endpoint} cannot be read: {err}") from err
-        return SelectResult(variables, rows)
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         result = self.run(bind(query, bindings))

@@ -183,16 +183,7 @@ class OxigraphStore:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryFormError("expected a SELECT query")
-        variables = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            row: dict[str, Term] = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = to_rdflib(value)
-            rows.append(row)
-        return SelectResult(variables, rows)
+        return select_result(result)
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         result = self._query(query, bindings)
@@ -282,6 +273,20 @@ def _graph_prefixes(fmt: ExportFormat) -> dict[str, str] | None:
 
 #: What ``describe`` means on every backend (servers' own DESCRIBE answers differ).
 DESCRIBE = "CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { { ?x ?p ?o } UNION { ?s ?q ?x } }"
+
+
+def select_result(solutions: ox.QuerySolutions) -> SelectResult:
+    """pyoxigraph solutions as a :class:`SelectResult` of rdflib terms (unbound: left out)."""
+    variables = [v.value for v in solutions.variables]
+    rows: list[dict[str, Term]] = []
+    for solution in solutions:
+        row: dict[str, Term] = {}
+        for name in variables:
+            value = solution[name]
+            if value is not None:
+                row[name] = to_rdflib(value)
+        rows.append(row)
+    return SelectResult(variables, rows)
 
 
 def graph_of(triples: Iterable[ox.Triple]) -> Graph:
