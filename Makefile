@@ -18,7 +18,12 @@ CODEMIRROR_FILES := LICENSE lib/codemirror.js lib/codemirror.css mode/sparql/spa
 # What of Swagger UI the /docs page loads (api/templates/docs.html), and its licence.
 SWAGGER_FILES := LICENSE NOTICE swagger-ui-bundle.js swagger-ui.css
 
-.PHONY: help install vendor serve load test lint typecheck unit snapshot bench clean
+# ckanext-dcat (with CKAN), the third-party harvester the catalog tests read it with, in its own
+# venv: CKAN pins packages helsegraf does not share (tests/harvest/ckan-env.sh).
+CKAN_VENV  := .venv-ckan
+CKAN_STAMP := $(CKAN_VENV)/.ckan-env-stamp
+
+.PHONY: help install vendor ckan-venv serve load test lint typecheck unit snapshot bench clean
 
 help:
 	@echo "make serve     set up, load the default graph, and serve it on http://$(HOST):$(PORT)"
@@ -54,6 +59,12 @@ $(VENDOR_STAMP): frontend/package.json frontend/package-lock.json | $(STAMP)
 
 vendor: $(VENDOR_STAMP)
 
+$(CKAN_STAMP): tests/harvest/ckan-env.sh tests/harvest/ckan-constraints.txt
+	PYTHON=$(PYTHON) bash tests/harvest/ckan-env.sh $(CKAN_VENV)
+	@touch $(CKAN_STAMP)
+
+ckan-venv: $(CKAN_STAMP)
+
 install: $(STAMP) $(VENDOR_STAMP)
 
 load: $(STAMP)
@@ -69,7 +80,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(VENDOR_STAMP)
+unit: $(STAMP) $(VENDOR_STAMP) $(CKAN_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -83,4 +94,4 @@ snapshot: $(STAMP)
 	$(BIN)/helsegraf snapshot $(LISTING)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) frontend/node_modules
+	rm -rf $(VENV) $(CKAN_VENV) var .pytest_cache .mypy_cache .ruff_cache $(VENDOR) frontend/node_modules

@@ -173,9 +173,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.registry = load_registry()
 
-    from . import browse, named, resources, sparql
+    from . import browse, catalog, named, resources, sparql
 
     app.include_router(sparql.router)
+    app.include_router(catalog.router)
     app.include_router(named.router)
     app.include_router(resources.router)
     app.include_router(browse.router)

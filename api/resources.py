@@ -32,7 +32,7 @@ from typing import Final
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -73,6 +73,8 @@ router = APIRouter(tags=["linked data"])
 _RESOURCE_PATH: Final = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*")
 #: Longest resource path served; the longest minted today is under 100 characters.
 MAX_PATH_LENGTH: Final = 256
+#: Resources under the base IRI that another route serves (``helsegraf.catalog.Site``).
+SERVED_ELSEWHERE: Final = {"catalog": "/catalog", "service/sparql": "/sparql"}
 #: Most segments in a resource path (``kind/slug`` today).
 MAX_SEGMENTS: Final = 8
 
@@ -198,7 +200,12 @@ def _ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
     return ox.Triple(subject, predicate, value)
 
 
-def serialize(graph: Graph, media: str, first: Node | None = None) -> bytes:
+def serialize(
+    graph: Graph,
+    media: str,
+    first: Node | None = None,
+    namespaces: Mapping[str, str] | None = None,
+) -> bytes:
     """``graph`` in the RDF format ``media``, written by pyoxigraph as ``/sparql`` does.
 
     Triples are sorted, ``first`` (the resource) before its hash nodes and those before the
@@ -213,11 +220,13 @@ def serialize(graph: Graph, media: str, first: Node | None = None) -> bytes:
         return (subject != lead, "#fact-" in subject, subject, str(t.predicate), str(t.object))
 
     triples = sorted((_ox_triple(s, p, o) for s, p, o in graph), key=order)
-    prefixes = _used_prefixes(triples) if media == formats.TURTLE else None
+    prefixes = _used_prefixes(triples, namespaces) if media == formats.TURTLE else None
     return ox.serialize(triples, format=formats.graph_format(media), prefixes=prefixes) or b""
 
 
-def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
+def _used_prefixes(
+    triples: Iterable[ox.Triple], namespaces: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The prefixes a Turtle document needs; pyoxigraph would declare every one it is given."""
     iris = set()
     for triple in triples:
@@ -226,7 +235,7 @@ def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
                 iris.add(term.value)
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
-    namespaces = {**PREFIXES, **_EXTRA_PREFIXES}
+    namespaces = namespaces or {**PREFIXES, **_EXTRA_PREFIXES}
     return {
         prefix: namespace
         for prefix, namespace in sorted(namespaces.items())
@@ -1315,6 +1324,11 @@ def _node_text(graph: Graph, node: Node, depth: int = 0) -> str:
 async def resource(request: Request, path: str) -> Response:
     """Serve ``settings.base_iri + path`` by content negotiation."""
     settings: Settings = request.app.state.settings
+    if path in SERVED_ELSEWHERE:
+        # the catalog and its SPARQL service have IRIs under the base, served by their routes
+        target = SERVED_ELSEWHERE[path]
+        query = request.url.query
+        return RedirectResponse(target + ("?" + query if query else ""), status_code=303)
     try:
         iri = resource_iri(settings.base_iri, path, request.scope.get("raw_path"))
         media = negotiate(request)

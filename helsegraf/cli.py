@@ -7,6 +7,7 @@ Exit status: 0 success, 1 the graph did not pass the SHACL gate (nothing was pub
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from rdflib import Graph
 
 from helsegraf import __version__, results
 from helsegraf.build import Build, build, check, publish
+from helsegraf.catalog import Profile, Site
 from helsegraf.queries import QueryError
 from helsegraf.settings import Settings
 from helsegraf.sparql import BindingError
@@ -193,6 +195,49 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _site(settings: Settings, root: str | None) -> Site:
+    public = root or f"http://{settings.host}:{settings.port}/"
+    return Site(root=public if public.endswith("/") else public + "/", base_iri=settings.base_iri)
+
+
+def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from helsegraf import catalog
+
+    store = _read_store(settings)
+    try:
+        graph = catalog.from_store(
+            store, Profile(args.profile), _site(settings, args.root), args.page, args.page_size
+        )
+    finally:
+        store.close()
+    fmt = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[args.format]
+    sys.stdout.buffer.write(graph.serialize(format=fmt, encoding="utf-8"))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
+    from helsegraf import catalog, quality, standards
+
+    profile = Profile(args.profile)
+    store = _read_store(settings)
+    try:
+        graph = catalog.from_store(
+            store, profile, _site(settings, args.root), 1, catalog.MAX_PAGE_SIZE
+        )
+    finally:
+        store.close()
+    verdicts = standards.compliance(
+        graph, profile.value, settings.standards, catalog.vocabularies()
+    )
+    report = quality.assess(graph, compliant=verdicts, check_urls=args.check_urls)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.to_text(details=args.details))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the commands)."""
     top = argparse.ArgumentParser(
@@ -234,6 +279,31 @@ def parser() -> argparse.ArgumentParser:
     snap = sub.add_parser("snapshot", help="regenerate data/snapshot/ from the listing")
     snap.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing")
     snap.set_defaults(func=cmd_snapshot)
+
+    profiles = [p.value for p in Profile]
+    cat = sub.add_parser("catalog", help="write the DCAT catalog (one page of it) to stdout")
+    cat.add_argument("--profile", choices=profiles, default=Profile.DCAT_AP_NO.value)
+    cat.add_argument(
+        "--format", choices=["turtle", "ntriples", "jsonld", "rdfxml"], default="turtle"
+    )
+    cat.add_argument("--page", type=int, default=1)
+    cat.add_argument("--page-size", type=int, default=1000)
+    cat.add_argument(
+        "--root", help="public URL of the server the catalog names (default: host and port)"
+    )
+    cat.set_defaults(func=cmd_catalog)
+
+    qual = sub.add_parser(
+        "quality", help="score the catalog by data.europa.eu's metadata quality indicators"
+    )
+    qual.add_argument("--profile", choices=profiles, default=Profile.DCAT_AP_NO.value)
+    qual.add_argument("--json", action="store_true", help="the report as JSON")
+    qual.add_argument("--details", action="store_true", help="every dataset's shortfalls")
+    qual.add_argument(
+        "--check-urls", action="store_true", help="request every access and download URL"
+    )
+    qual.add_argument("--root", help="public URL of the server the catalog names")
+    qual.set_defaults(func=cmd_quality)
 
     serve = sub.add_parser("serve", help="serve the graph over HTTP")
     serve.add_argument("--host", default=None)

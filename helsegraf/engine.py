@@ -177,6 +177,22 @@ class StoreSource:
             return (0,)
         return (hash((str(directory), tuple(entries))),)
 
+    def modified(self) -> float | None:
+        """When a writer last changed the store directory (seconds since the epoch), or
+        None when that is unknown: a remote server, or a copy in memory."""
+        if self.path is None or self.remote is not None:
+            return None
+        try:
+            directory = data_directory(self.path)
+            stamps = [
+                entry.stat().st_mtime
+                for entry in os.scandir(directory)
+                if not entry.name.startswith(("LOG", "LOCK"))
+            ]
+        except OSError:
+            return None
+        return max(stamps, default=None)
+
 
 # -- the worker process ---------------------------------------------------------------------
 

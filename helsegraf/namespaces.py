@@ -31,6 +31,28 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
+# The application profiles of the catalog (helsegraf.catalog).
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+HEALTHDCATAP = Namespace("http://healthdataportal.eu/ns/health#")
+CV = Namespace("http://data.europa.eu/m8g/")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+ODRS = Namespace("http://schema.theodi.org/odrs#")
+
+# Controlled vocabularies the catalog takes its concepts from (data/vocabularies).
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+DATA_THEME = Namespace(EU_AUTHORITY + "data-theme/")
+ACCESS_RIGHT = Namespace(EU_AUTHORITY + "access-right/")
+COUNTRY = Namespace(EU_AUTHORITY + "country/")
+LANGUAGE = Namespace(EU_AUTHORITY + "language/")
+FILE_TYPE = Namespace(EU_AUTHORITY + "file-type/")
+DATASET_TYPE = Namespace(EU_AUTHORITY + "dataset-type/")
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+HDEU_AUTHORITY = "https://hdeu-dcat.data.health.europa.eu/resource/authority/"
+HEALTH_CATEGORY = Namespace(HDEU_AUTHORITY + "healthcategories/")
+HDEU_PUBLISHER_TYPE = Namespace(HDEU_AUTHORITY + "publisher-type/")
+
 #: The helsedata.no listing of data sources, the page the first loader reads.
 HELSEDATA_LISTING = "https://helsedata.no/no/datakilder/"
 
@@ -64,18 +86,35 @@ def sparql_prologue() -> str:
 
 
 __all__ = [
+    "ACCESS_RIGHT",
     "ADMS",
+    "ADMS_PUBLISHER_TYPE",
+    "COUNTRY",
+    "CV",
+    "DATASET_TYPE",
+    "DATA_THEME",
     "DCAT",
+    "DCATAP",
     "DCTERMS",
     "DPV",
     "ELI",
+    "EU_AUTHORITY",
+    "FILE_TYPE",
     "FOAF",
+    "GEODCATAP",
     "GRAPH",
+    "HDEU_AUTHORITY",
+    "HDEU_PUBLISHER_TYPE",
+    "HEALTHDCATAP",
+    "HEALTH_CATEGORY",
     "HELSEDATA_LISTING",
     "HG",
     "HGSH",
+    "HYDRA",
     "ID",
     "ID_BASE",
+    "LANGUAGE",
+    "ODRS",
     "ORG",
     "OWL",
     "PREFIXES",
@@ -84,6 +123,7 @@ __all__ = [
     "RDFS",
     "SH",
     "SKOS",
+    "TIME",
     "VANN",
     "VCARD",
     "XSD",

@@ -17,7 +17,11 @@ QUERIES_DIR = PROJECT_ROOT / "queries"
 DATA_DIR = PROJECT_ROOT / "data"
 CURATION_DIR = DATA_DIR / "curation"
 REFERENCE_DIR = DATA_DIR / "reference"
+#: Concepts of the controlled vocabularies the catalog uses (EU NALs, HealthDCAT-AP).
+VOCABULARY_DIR = DATA_DIR / "vocabularies"
 SNAPSHOT_FILE = DATA_DIR / "snapshot" / "helsedata.nt"
 #: The text copy of the helsedata.no listing that ships beside the repository.
 DEFAULT_LISTING = PROJECT_ROOT.parent / "shared" / "seeds" / "helsedata-datakilder.txt"
 DEFAULT_STORE = PROJECT_ROOT / "var" / "store"
+#: The official shapes of DCAT-AP, DCAT-AP-NO and HealthDCAT-AP, beside the repository.
+DEFAULT_STANDARDS = PROJECT_ROOT.parent / "shared" / "standards"

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         description="Directory of the project-authored curation files (*.ttl).",
     )
     base_iri: str = Field(default=ID_BASE, description="Base of resource IRIs.")
+    standards: Path = Field(
+        default=paths.DEFAULT_STANDARDS,
+        description=(
+            "Directory of the official DCAT-AP, DCAT-AP-NO and HealthDCAT-AP SHACL shapes, used "
+            "for the DCAT-AP compliance indicator of the quality report (skipped when absent)."
+        ),
+    )
     query_timeout: float = Field(
         default=10.0, gt=0, description="Time limit of one query, in seconds."
     )
