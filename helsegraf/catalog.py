@@ -805,14 +805,14 @@ class _Mapper:
         eu_type = DATASET_TYPES.get(kind)
         if eu_type is not None:
             return self.concept(eu_type)
+        # the ontology's class, described here as a concept of a scheme the catalog defines
+        scheme = URIRef(str(self.site.catalog) + "#kinds")
         self.add(kind, RDF.type, SKOS.Concept)
-        self.add(kind, SKOS.inScheme, KIND_SCHEME)
+        self.add(kind, SKOS.inScheme, scheme)
         nb, en = _KIND_LABELS[kind]
         self.texts(kind, SKOS.prefLabel, nb, en)
-        self.add(KIND_SCHEME, RDF.type, SKOS.ConceptScheme)
-        self.texts(
-            KIND_SCHEME, DCTERMS.title, "helsegrafs kildetyper", "helsegraf's kinds of source"
-        )
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.texts(scheme, DCTERMS.title, "helsegrafs kildetyper", "helsegraf's kinds of source")
         return kind
 
     def access_body(self, d: _Dataset) -> URIRef | None:
@@ -826,8 +826,6 @@ class _Mapper:
 #: The European Health Data Space regulation, (EU) 2025/327.
 EHDS: Final = URIRef("http://data.europa.eu/eli/reg/2025/327/oj")
 
-#: The kinds of source as a concept scheme, for ``dct:type`` in the HealthDCAT-AP view.
-KIND_SCHEME: Final = URIRef(str(HG) + "SourceKinds")
 
 #: EHDS health-data categories (HealthDCAT-AP ``healthCategory``) by kind of source: medical
 #: registries (MRMR), population-based registries (PHDR), cohorts and surveys (RQSH), factors
