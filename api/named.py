@@ -65,7 +65,17 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
 )
 async def list_queries(request: Request) -> Response:
     registry: QueryRegistry = request.app.state.registry
-    if web.wants_html(request, ["application/json"]):
+    format_name = request.query_params.get("format")
+    if format_name is not None and format_name.lower() not in ("json", "html"):
+        return PlainTextResponse(
+            f"format {format_name[:80]!r} is not offered here; use json or html",
+            status_code=400,
+        )
+    if format_name is not None:
+        html = format_name.lower() == "html"
+    else:
+        html = web.wants_html(request, ["application/json"])
+    if html:
         return web.render(request, "queries.html", {"queries": list(registry)})
     return JSONResponse([describe(q, request) for q in registry], headers={"Vary": "Accept"})
 

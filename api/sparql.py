@@ -74,6 +74,8 @@ async def _execute(
         guard.check(query, settings.service_allow)
     except guard.RefusedError as err:
         return _error(403, str(err))
+    except guard.TooDeepError as err:
+        return _error(400, str(err))
     pool: QueryPool = request.app.state.pool
     answer = await pool.answer(
         ProtocolQuery(

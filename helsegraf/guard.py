@@ -1,4 +1,5 @@
-"""What a public SPARQL endpoint must refuse before a query runs: updates and federation.
+"""What a public SPARQL endpoint must refuse before a query runs: updates, federation and
+queries nested deeper than the engine's parser can take.
 
 pyoxigraph evaluates ``SERVICE <iri> { ... }`` by sending an HTTP request to the IRI, so a
 query could make the server connect to any host its caller names (server-side request
@@ -14,6 +15,10 @@ forgery). :func:`inspect` reads the query the way a SPARQL lexer does and finds 
 
 Only endpoints on the allow-list, compared as exact IRIs, may be called; the list is empty by
 default. A text the lexer cannot read at all is refused when it mentions ``service``.
+
+pyoxigraph's parser recurses once per nesting level and overflows its stack (the process
+dies with SIGSEGV) a few thousand levels down, so brackets nested deeper than
+:data:`MAX_NESTING` are refused before the engine sees them; no real query comes close.
 
 >>> inspect("SELECT * WHERE { ?s ?p 'SERVICE <http://x/>' }").services
 ()
@@ -67,6 +72,14 @@ class UpdateRefusedError(RefusedError):
     """The text is a SPARQL Update; the endpoint is read-only."""
 
 
+class TooDeepError(ValueError):
+    """Brackets nested deeper than :data:`MAX_NESTING`: a malformed or hostile query."""
+
+
+#: Deepest nesting of ``(``, ``{`` and ``[`` a query may have.
+MAX_NESTING = 128
+
+
 @dataclass(frozen=True)
 class Inspection:
     """What :func:`inspect` found: the SERVICE endpoints, and whether the text is an update."""
@@ -74,6 +87,7 @@ class Inspection:
     services: tuple[str, ...]
     variable_services: tuple[str, ...]
     update: bool
+    depth: int = 0
 
 
 def unescape(text: str) -> str:
@@ -103,9 +117,16 @@ def inspect(query: str, prefixes: Mapping[str, str] = PREFIXES) -> Inspection:
     services: list[str] = []
     variables: list[str] = []
     first_word = ""
+    depth = deepest = 0
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
+        if kind == "other":
+            if value in "({[":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif value in ")}]":
+                depth -= 1
         upper = value.upper() if kind in ("word", "pname") else ""
         if kind == "word" and not first_word and upper not in ("PREFIX", "BASE"):
             first_word = upper
@@ -131,7 +152,7 @@ def inspect(query: str, prefixes: Mapping[str, str] = PREFIXES) -> Inspection:
             else:
                 variables.append(target or "(nothing)")
         i += 1
-    return Inspection(tuple(services), tuple(variables), first_word in UPDATE_KEYWORDS)
+    return Inspection(tuple(services), tuple(variables), first_word in UPDATE_KEYWORDS, deepest)
 
 
 def _resolve(iri: str, base: str | None) -> str:
@@ -141,8 +162,14 @@ def _resolve(iri: str, base: str | None) -> str:
 
 
 def check(query: str, allow: Collection[str] = ()) -> None:
-    """Raise :class:`RefusedError` unless the query is a read that calls only allowed services."""
+    """Raise :class:`RefusedError` unless the query is a read that calls only allowed services,
+    and :class:`TooDeepError` when it is nested deeper than :data:`MAX_NESTING`."""
     found = inspect(query)
+    if found.depth > MAX_NESTING:
+        raise TooDeepError(
+            f"the query nests brackets {found.depth} levels deep; at most {MAX_NESTING} are "
+            "accepted"
+        )
     if found.update:
         raise UpdateRefusedError(
             "SPARQL Update is not accepted: this endpoint is read-only (send queries only)"
