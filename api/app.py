@@ -144,9 +144,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
         await pool.start()
         app.state.pool = pool
-        from . import browse
+        from . import browse, catalog
 
-        warm = asyncio.create_task(browse.keep_warm(pool))
+        warm = asyncio.gather(browse.keep_warm(pool), catalog.keep_warm(app))
         try:
             yield
         finally:

@@ -18,8 +18,10 @@ no query at all; a publish changes the generation and the next request rebuilds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,12 +30,12 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from helsegraf import catalog as dcat_catalog
 from helsegraf import formats
 from helsegraf.catalog import Page, Profile, Site
-from helsegraf.engine import QueryPool
+from helsegraf.engine import EngineError, QueryPool
 from helsegraf.namespaces import DCAT, DCTERMS, FOAF, RDF
 
 from . import web
@@ -60,6 +62,9 @@ class _Cache:
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple[Any, ...], _Built] = OrderedDict()
         self.lock = asyncio.Lock()
+        #: The catalog's datasets in IRI order, and the organisations' names and numbers, with
+        #: the generation (or time slot) they are of.
+        self.index: tuple[Any, list[URIRef], Graph] | None = None
 
     def get(self, key: tuple[Any, ...]) -> _Built | None:
         hit = self.entries.get(key)
@@ -126,24 +131,66 @@ def last_modified(pool: QueryPool) -> datetime | None:
 
 
 async def catalog_graph(
-    pool: QueryPool, profile: Profile, site: Site, number: int, size: int, modified: datetime | None
+    pool: QueryPool,
+    cache: _Cache,
+    profile: Profile,
+    site: Site,
+    number: int,
+    size: int,
+    modified: datetime | None,
 ) -> Graph | None:
     """One page of the catalog as a graph, or None when the page does not exist."""
-    counted = await pool.select(dcat_catalog.count_query(), cached=True)
-    total = int(counted.rows[0]["n"]) if counted.rows else 0
-    page = Page(number, size, total)
+    index, organisations = await _index(pool, cache)
+    page = Page(number, size, len(index))
     if number > page.last:
         return None
-    rows = (await pool.select(dcat_catalog.page_query(number, size), cached=True)).rows
-    datasets = dcat_catalog.datasets_of(rows)
-    queries = [pool.construct(dcat_catalog.ORGANISATIONS_QUERY)]
+    datasets = dcat_catalog.page_of(index, number, size)
+    graphs = [organisations]
     if datasets:
-        queries.append(pool.construct(dcat_catalog.facts_query(datasets)))
-    facts = dcat_catalog.merged(await asyncio.gather(*queries))
+        graphs.append(await pool.construct(dcat_catalog.facts_query(datasets)))
+    facts = dcat_catalog.merged(graphs)
     day = modified.date().isoformat() if modified is not None else None
     return await asyncio.to_thread(
         dcat_catalog.build, facts, datasets, profile, site, page, modified=day
     )
+
+
+#: How long the list of datasets of a remote store is reused (it has no generation to watch).
+REMOTE_INDEX_SECONDS: Final = 60.0
+
+
+async def _index(pool: QueryPool, cache: _Cache) -> tuple[list[URIRef], Graph]:
+    """Every catalogued dataset in IRI order, and every organisation: kept per store
+    generation (a remote store's for :data:`REMOTE_INDEX_SECONDS`), since every page needs
+    both."""
+    if pool.source.remote is None:
+        key: Any = pool.source.generation()
+    else:
+        key = int(time.monotonic() // REMOTE_INDEX_SECONDS)
+    if cache.index is not None and cache.index[0] == key:
+        return cache.index[1], cache.index[2]
+    rows, organisations = await asyncio.gather(
+        pool.select(dcat_catalog.INDEX_QUERY), pool.construct(dcat_catalog.ORGANISATIONS_QUERY)
+    )
+    index = dcat_catalog.index_of(rows.rows)
+    cache.index = (key, index, organisations)
+    return index, organisations
+
+
+async def keep_warm(app: Any, interval: float = 2.0) -> None:
+    """Keep the catalog's index (its datasets in order, the organisations) for the published
+    generation, rebuilt as soon as a publish changes it, so no harvester pays for it. Runs
+    until the pool closes."""
+    pool: QueryPool = app.state.pool
+    if pool.source.remote is not None:
+        return  # no generation to watch; the index is rebuilt on demand
+    state = app.state
+    if getattr(state, "catalog_cache", None) is None:
+        state.catalog_cache = _Cache()
+    while not pool.closed:
+        with contextlib.suppress(EngineError):  # busy or timed out: again at the next tick
+            await _index(pool, state.catalog_cache)
+        await asyncio.sleep(interval)
 
 
 def _not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
@@ -199,7 +246,7 @@ async def catalog(request: Request) -> Response:
     cache = _cache(request)
     built = cache.get(key) if generation is not None else None
     if built is None:
-        graph = await catalog_graph(pool, profile, site, number, size, modified)
+        graph = await catalog_graph(pool, cache, profile, site, number, size, modified)
         if graph is None:
             return PlainTextResponse(
                 f"the catalog has no page {number} of {size} datasets", status_code=404
@@ -266,26 +313,32 @@ def _page(request: Request, graph: Graph, profile: Profile, site: Site) -> bytes
 # -- GET /catalog/quality -------------------------------------------------------------------------
 
 QUALITY_OFFERS: Final = (formats.JSON, formats.HTML, "text/plain")
+#: Datasets scored per request (and the most): the whole real catalog, a page of a large one.
+QUALITY_PAGE_SIZE: Final = 100
 
 
-async def _quality_report(request: Request, profile: Profile) -> dict[str, Any]:
-    """The MQA report of the catalog's first page in ``profile``, kept per store generation."""
+async def _quality_report(
+    request: Request, profile: Profile, number: int, size: int
+) -> dict[str, Any]:
+    """The MQA report of one page of the catalog in ``profile``, kept per store generation.
+
+    A page at a time, like the catalog: the DCAT-AP compliance indicator runs pySHACL, which
+    takes about a second per hundred datasets."""
     from helsegraf import quality, standards
 
     pool: QueryPool = request.app.state.pool
     settings = request.app.state.settings
     generation = pool.source.generation() if pool.source.remote is None else None
-    key = ("quality", generation, profile)
+    key = ("quality", generation, profile, number, size)
     cache = _cache(request)
     async with cache.lock:  # one SHACL run at a time; the others wait for its answer
         hit = cache.get(key) if generation is not None else None
         if hit is not None:
             return dict(json.loads(hit.body))
         site = site_of(request)
-        graph = await catalog_graph(
-            pool, profile, site, 1, dcat_catalog.MAX_PAGE_SIZE, last_modified(pool)
-        )
-        assert graph is not None  # page 1 always exists
+        graph = await catalog_graph(pool, cache, profile, site, number, size, last_modified(pool))
+        if graph is None:
+            raise _BadRequestError(404, f"the catalog has no page {number} of {size} datasets")
 
         def assess() -> dict[str, Any]:
             verdicts = standards.compliance(
@@ -293,6 +346,7 @@ async def _quality_report(request: Request, profile: Profile) -> dict[str, Any]:
             )
             report: dict[str, Any] = quality.assess(graph, compliant=verdicts).to_json()
             report["profile"] = profile.value
+            report["page"] = {"number": number, "size": size}
             return report
 
         report = await asyncio.to_thread(assess)
@@ -317,10 +371,12 @@ async def catalog_quality(request: Request) -> Response:
     """Each dataset scored by the MQA indicators, as JSON or a page."""
     try:
         profile = _profile(request)
+        number = _positive(request, "page", 1, 10**9)
+        size = _positive(request, "page_size", QUALITY_PAGE_SIZE, QUALITY_PAGE_SIZE)
         media = negotiate(request, QUALITY_OFFERS)
+        report = await _quality_report(request, profile, number, size)
     except (_BadRequestError, _RefusedError) as err:
         return PlainTextResponse(err.message, status_code=err.status, headers={"Vary": "Accept"})
-    report = await _quality_report(request, profile)
     if media == formats.HTML:
         return web.render(request, "quality.html", {"report": report, "profile": profile.value})
     if media == "text/plain":
