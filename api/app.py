@@ -146,7 +146,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.state.pool = pool
         from . import browse, catalog
 
-        warm = asyncio.gather(browse.keep_warm(pool), catalog.keep_warm(app))
+        warming = {
+            asyncio.create_task(browse.keep_warm(pool)),
+            asyncio.create_task(catalog.keep_warm(app)),
+        }
         try:
             yield
         finally:
@@ -154,8 +157,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             # (asyncio.wait_for in Python 3.11 can swallow a cancellation that races with a
             # result), and the bounded wait keeps a shutdown from hanging on it either way.
             await pool.close()
-            warm.cancel()
-            await asyncio.wait({warm}, timeout=5)
+            for task in warming:
+                task.cancel()
+            await asyncio.wait(warming, timeout=5)
 
     app = FastAPI(
         title="helsegraf",

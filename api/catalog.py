@@ -108,7 +108,8 @@ def _positive(request: Request, name: str, default: int, largest: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 9 or not 1 <= int(raw) <= largest:
+    # isascii: str.isdigit() also accepts "²" and "⑨", which int() refuses
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not 1 <= int(raw) <= largest:
         raise _BadRequestError(400, f"{name} must be a whole number from 1 to {largest}")
     return int(raw)
 

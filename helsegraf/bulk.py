@@ -12,14 +12,15 @@ megabytes. :func:`publish_generation` instead
    atomic: a reader opening the store sees the old generation or the new one, never a mix,
    and a load killed at any point leaves the published generation untouched;
 4. removes generations older than the one it replaced (that one stays, for readers that
-   still have it open).
+   still have it open), and the leftovers of publishes killed before they switched.
 
-A failed gate deletes the new directory and publishes nothing.
+A failed gate deletes the new directory and publishes nothing. The whole publish holds the
+store's :class:`~helsegraf.store.WriterLock`, as ``helsegraf load`` does: two publishers at
+once fail fast instead of removing each other's generations.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -30,10 +31,14 @@ import pyoxigraph as ox
 
 from helsegraf import fastgate
 from helsegraf.gate import GateReport
-from helsegraf.store import CURRENT_LINK, GENERATION_PREFIX, StoreError
-
-#: A generation directory this old that is not published is a leftover of a killed load.
-STALE_SECONDS = 600.0
+from helsegraf.store import (
+    CURRENT_LINK,
+    StoreError,
+    WriterLock,
+    collect_generations,
+    new_generation,
+    switch_generation,
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,21 @@ def publish_generation(
             f"{root} holds a single-directory store; publish in bulk to a new directory, or "
             "to one that already holds generations"
         )
-    name = f"{GENERATION_PREFIX}{time.time_ns()}-{os.getpid()}"
-    directory = root / name
+    lock = WriterLock(root)
+    try:
+        return _publish(root, files, checks, progress)
+    finally:
+        lock.release()
+
+
+def _publish(
+    root: Path,
+    files: Sequence[GraphFile],
+    checks: list[fastgate.Check] | None,
+    progress: Callable[[str], None],
+) -> Published:
+    directory = new_generation(root)
+    name = directory.name
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
@@ -97,37 +115,8 @@ def publish_generation(
         shutil.rmtree(directory, ignore_errors=True)
         return Published(report, None, seconds)
     switch_started = time.perf_counter()
-    previous = _switch(root, name)
+    previous = switch_generation(root, name)
     seconds["switch"] = time.perf_counter() - switch_started
-    _collect(root, keep={name, previous})
+    collect_generations(root, keep={name, previous})
     progress(f"published generation {name}")
     return Published(report, directory, seconds)
-
-
-def _switch(root: Path, name: str) -> str:
-    """Point ``root/current`` at ``name`` atomically; the name it pointed at before."""
-    link = root / CURRENT_LINK
-    previous = str(link.readlink()) if link.is_symlink() else ""
-    temporary = root / f".{CURRENT_LINK}-{os.getpid()}"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    temporary.symlink_to(name)
-    temporary.replace(link)
-    descriptor = os.open(root, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)  # the rename itself is durable once the directory is synced
-    finally:
-        os.close(descriptor)
-    return previous
-
-
-def _collect(root: Path, keep: set[str]) -> None:
-    """Remove old generations: neither published, nor the one before, nor being written."""
-    now = time.time()
-    for entry in root.iterdir():
-        if not entry.name.startswith(GENERATION_PREFIX) or entry.name in keep:
-            continue
-        published_before = entry.name < max(keep)
-        stale = now - entry.stat().st_mtime > STALE_SECONDS
-        if published_before or stale:
-            shutil.rmtree(entry, ignore_errors=True)

@@ -1,7 +1,9 @@
 """The ``helsegraf`` command line.
 
-Exit status: 0 success, 1 the graph did not pass the SHACL gate (nothing was published),
-2 a usage error or an input that cannot be read (a clear message on stderr).
+Exit status: 0 success, 1 the graph did not pass the gate (SHACL shapes, at least one
+source, no repeated entry) or would remove published sources without ``--allow-removals``
+(nothing was published), 2 a usage error or an input that cannot be read (a clear message on
+stderr). Findings about the listing are printed one per line, ``path:line: message``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ from pathlib import Path
 from rdflib import Graph
 
 from helsegraf import __version__, results
-from helsegraf.build import Build, build, check, publish
+from helsegraf.build import (
+    CURATION_GRAPH,
+    Build,
+    Finding,
+    UnreadableListingError,
+    additions,
+    build,
+    changes,
+    check,
+    publish,
+    published_graph,
+    published_sources,
+    removals,
+)
 from helsegraf.catalog import Profile, Site
 from helsegraf.queries import QueryError
 from helsegraf.settings import Settings
@@ -53,13 +68,68 @@ def _build_and_check(path: Path | None, settings: Settings) -> tuple[Build, bool
     source = _source(path, settings)
     if source is None:
         _progress("no listing found; using the committed facts snapshot (no descriptions)")
-    built = build(source, curation_dir=settings.curation, progress=_progress)
+    try:
+        built = build(source, curation_dir=settings.curation, progress=_progress)
+    except UnreadableListingError as err:
+        for finding in err.findings:
+            print(f"error: {err.path}:{finding.line}: {finding.message}", file=sys.stderr)
+        raise CliError(f"cannot read the listing {err.path}: {err.summary}") from err
     for warning in built.warnings:
         print(f"warning: {built.origin}:{warning.line}: {warning.message}", file=sys.stderr)
     _progress("validating with the SHACL shapes ...")
     report = check(built)
     print(report.text(), file=sys.stderr if report.conforms else sys.stdout)
+    if not report.conforms:
+        located = [(built.line_of(v.focus), v.line()) for v in report.violations]
+        for line, text in sorted((n, t) for n, t in located if n is not None):
+            print(f"error: {built.origin}:{line}: {text}", file=sys.stderr)
     return built, report.conforms
+
+
+#: How many findings of one kind the comparison with the published graph prints.
+_MAX_PRINTED = 200
+
+
+def _report(kind: str, origin: str, findings: Sequence[Finding]) -> None:
+    for finding in findings[:_MAX_PRINTED]:
+        where = f"{origin}:{finding.line}:" if finding.line is not None else f"{origin}:"
+        print(f"{kind}: {where} {finding.message}", file=sys.stderr)
+    if len(findings) > _MAX_PRINTED:
+        print(f"{kind}: {origin}: and {len(findings) - _MAX_PRINTED} more", file=sys.stderr)
+
+
+def _guard(store: Store, built: Build, *, allow_removals: bool) -> tuple[bool, int]:
+    """Compare the build with the graph ``store`` publishes: whether it may be published,
+    and how many published sources it removes. New sources and changed facts are noted;
+    missing sources refuse the build unless ``allow_removals``."""
+    graph = published_graph(store)
+    published = published_sources(graph, built.graphs.get(CURATION_GRAPH))
+    if not published:
+        _progress("nothing is published yet: no sources to compare with")
+        return True, 0
+    known = {p.iri for p in published}
+    new = [
+        Finding(
+            iri,
+            built.line_of(str(iri)),
+            f"<{iri}> is new: the published graph does not list it"
+            + (" (it only mentions it)" if iri in known else ""),
+        )
+        for iri in additions(built, published)
+    ]
+    _report("note", built.origin, new)
+    _report("note", built.origin, changes(built, graph))
+    gone = removals(built, published)
+    _report("warning" if allow_removals else "error", built.origin, gone)
+    if gone and not allow_removals:
+        _progress(
+            f"{len(gone)} source(s) of the published graph are missing from {built.origin}; "
+            "if the listing really dropped them, pass --allow-removals"
+        )
+        return False, len(gone)
+    if gone:
+        _progress(f"--allow-removals: {len(gone)} published source(s) will be removed")
+    return True, len(gone)
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,20 +139,40 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_INVALID
     store = open_store(settings)
     try:
+        allowed, removed = _guard(store, built, allow_removals=args.allow_removals)
+        if not allowed:
+            _progress("nothing published: the store keeps its last good graph")
+            return EXIT_INVALID
         publish(store, built)
     finally:
         store.close()
     total = sum(len(g) for g in built.graphs.values())
+    dropped = f"; removed {removed} source(s) (--allow-removals)" if removed else ""
     _progress(
         f"published {built.listed} sources ({total} triples in {len(built.graphs)} graphs) "
-        f"to {settings.store}"
+        f"to {settings.store}{dropped}"
     )
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    _built, conforms = _build_and_check(args.path, settings)
-    return EXIT_OK if conforms else EXIT_INVALID
+    built, conforms = _build_and_check(args.path, settings)
+    if not conforms:
+        return EXIT_INVALID
+    local = not (settings.store_is_memory or settings.store_is_remote)
+    if settings.store_is_memory or (local and not Path(settings.store).is_dir()):
+        _progress("nothing is published yet: no sources to compare with")
+        return EXIT_OK
+    try:
+        store = open_store(settings, read_only=True)
+        try:
+            allowed, _removed = _guard(store, built, allow_removals=args.allow_removals)
+        finally:
+            store.close()
+    except StoreError as err:
+        _progress(f"warning: not compared with the published graph: {err}")
+        return EXIT_OK
+    return EXIT_OK if allowed else EXIT_INVALID
 
 
 def _read_store(settings: Settings) -> Store:
@@ -251,12 +341,22 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True)
 
+    removal_help = (
+        "publish even when sources of the published graph are missing from the listing "
+        "(they are removed; each is reported)"
+    )
     load = sub.add_parser("load", help="build, validate and publish the graph")
     load.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing (text copy)")
+    load.add_argument("--allow-removals", action="store_true", help=removal_help)
     load.set_defaults(func=cmd_load)
 
-    validate = sub.add_parser("validate", help="build and validate the graph; publish nothing")
+    validate = sub.add_parser(
+        "validate", help="build and validate the graph, compare it with the published one"
+    )
     validate.add_argument("path", nargs="?", type=Path, help="the helsedata.no listing")
+    validate.add_argument(
+        "--allow-removals", action="store_true", help="do not fail on missing sources"
+    )
     validate.set_defaults(func=cmd_validate)
 
     export = sub.add_parser("export", help="write the published graph to stdout")

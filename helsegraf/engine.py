@@ -95,6 +95,10 @@ class UnavailableError(EngineError):
     status = 503
 
 
+class WorkerLostError(UnavailableError):
+    """The worker process died (crashed, or killed from outside); it is replaced."""
+
+
 _ERRORS: dict[str, type[EngineError]] = {
     cls.__name__: cls
     for cls in (
@@ -283,14 +287,16 @@ class _Worker:
                 raise BadRequestError(str(err)) from err
         else:
             options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
-            if request.default_graphs or request.named_graphs:
-                options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [
-                    ox.DefaultGraph()
-                ]
-                options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-            else:
-                options["use_default_graph_as_union"] = True
             try:
+                if request.default_graphs or request.named_graphs:
+                    options["default_graph"] = [
+                        _graph_name(g, "default-graph-uri") for g in request.default_graphs
+                    ] or [ox.DefaultGraph()]
+                    options["named_graphs"] = [
+                        _graph_name(g, "named-graph-uri") for g in request.named_graphs
+                    ]
+                else:
+                    options["use_default_graph_as_union"] = True
                 result = store._live().query(request.query, **options)
             except SyntaxError as err:
                 raise MalformedQueryError(f"malformed query: {err}") from err
@@ -336,6 +342,15 @@ class _Worker:
             triples.append(triple)
         data = ox.serialize(triples, format=formats.graph_format(media), prefixes=_prefixes(media))
         return Answer(data or b"", media, form)
+
+
+def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
+    """A graph named by the protocol's dataset parameters, or 400 for a value that is not an
+    absolute IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as err:
+        raise BadRequestError(f"{parameter} must be an absolute IRI: {err}") from err
 
 
 def _prefixes(media: str) -> dict[str, str] | None:
@@ -389,20 +404,7 @@ def _worker_main(conn: Connection, source: StoreSource, limits: _Limits) -> None
             return
         op, payload, generation = message
         try:
-            store = worker.open(generation)
-            reply: Any
-            if op == "answer":
-                reply = worker.answer(store, payload, limits)
-            elif op == "select":
-                reply = store.select(*payload)
-            elif op == "ask":
-                reply = store.ask(*payload)
-            elif op == "construct":
-                reply = list(store.construct(*payload))
-            elif op == "ping":
-                reply = "pong"
-            else:  # pragma: no cover - programming error
-                raise EngineError(f"unknown operation {op!r}")
+            reply = _serve_once(worker, op, payload, generation, limits)
             conn.send(("ok", reply))
         except EngineError as err:
             conn.send(("error", type(err).__name__, err.message))
@@ -415,6 +417,39 @@ def _worker_main(conn: Connection, source: StoreSource, limits: _Limits) -> None
             conn.send(("error", "UnavailableError", str(err)))
         except Exception as err:
             conn.send(("error", "EngineError", f"{type(err).__name__}: {err}"))
+
+
+def _serve_once(
+    worker: _Worker, op: str, payload: Any, generation: tuple[int, ...], limits: _Limits
+) -> Any:
+    """One operation; a storage error (a generation switched away under the reader) reopens
+    the store and tries once more, then is reported as unavailable, never as a server error."""
+    for attempt in (1, 2):
+        try:
+            store = worker.open(generation)
+            return _dispatch(worker, store, op, payload, limits)
+        except (RuntimeError, OSError) as err:
+            worker.store = None
+            worker.generation = None
+            if attempt == 2:
+                raise StoreError(f"the store cannot be read now ({err}); try again") from err
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _dispatch(
+    worker: _Worker, store: OxigraphStore | RemoteStore, op: str, payload: Any, limits: _Limits
+) -> Any:
+    if op == "answer":
+        return worker.answer(store, payload, limits)
+    if op == "select":
+        return store.select(*payload)
+    if op == "ask":
+        return store.ask(*payload)
+    if op == "construct":
+        return list(store.construct(*payload))
+    if op == "ping":
+        return "pong"
+    raise EngineError(f"unknown operation {op!r}")  # pragma: no cover - programming error
 
 
 # -- the pool (runs in the server) ------------------------------------------------------------
@@ -530,7 +565,7 @@ class QueryPool:
         try:
             reply = handle.conn.recv()
         except (EOFError, OSError) as err:
-            raise UnavailableError("the query worker stopped unexpectedly; try again") from err
+            raise WorkerLostError("the query worker stopped unexpectedly; try again") from err
         if reply[0] == "ok":
             return reply[1]
         raise _ERRORS.get(reply[1], EngineError)(reply[2])
@@ -551,7 +586,9 @@ class QueryPool:
             healthy = True
             return result
         except EngineError as err:
-            healthy = not isinstance(err, (QueryTimeoutError, UnavailableError))
+            # A worker that answered "unavailable" (a remote server down, a store being
+            # switched) is fine and stays; only a timeout or a lost worker is replaced.
+            healthy = not isinstance(err, (QueryTimeoutError, WorkerLostError))
             raise
         finally:
             if healthy:

@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from SPARQLWrapper import INSERT, POST, POSTDIRECTLY, SELECT, URLENCODED, SPARQLWrapper
 
+from helsegraf import rdfsafe
 from helsegraf.namespaces import PREFIXES
 from helsegraf.settings import Settings
 from helsegraf.sparql import bind
@@ -488,9 +489,13 @@ class RemoteStore:
             self._transport.read(wrapper.query().response, self.update_endpoint)
         except StoreError as err:
             if _changed_nothing(err):
+                why = (
+                    "the update did not reach the server"
+                    if isinstance(err, RemoteUnreachableError)
+                    else "the server refused the update"
+                )
                 raise StoreError(
-                    f"publishing failed, the store is unchanged: the server refused the "
-                    f"update: {err}"
+                    f"publishing failed, the store is unchanged: {why}: {err}"
                 ) from err
             raise StoreError(
                 f"publishing did not finish ({err}); the server may still apply it: "
@@ -522,12 +527,14 @@ class RemoteStore:
 
     @staticmethod
     def _partial(name: URIRef, done: Sequence[str], err: StoreError) -> StoreError:
+        # A request that was sent and not answered may have been applied (or may still be).
+        this = "the others not" if _changed_nothing(err) else "the server may still apply it"
         if done:
-            state = f"{', '.join(done)} already replaced, the others not"
+            state = f"{', '.join(done)} already replaced; {this}"
         elif _changed_nothing(err):
             state = "the store is unchanged"
         else:
-            state = "the server may still apply it"
+            state = this
         return StoreError(f"publishing failed at graph {name} ({state}): {err}")
 
     def _check_union(self, graphs: Mapping[URIRef, Graph]) -> None:
@@ -536,7 +543,12 @@ class RemoteStore:
         if sample is None:
             return
         subject, predicate, obj = sample
-        visible = self.ask("ASK WHERE { ?s ?p ?o }", {"s": subject, "p": predicate, "o": obj})
+        try:
+            visible = self.ask("ASK WHERE { ?s ?p ?o }", {"s": subject, "p": predicate, "o": obj})
+        except StoreError as err:  # the publish went through; only the check could not run
+            raise StoreError(
+                f"published, but could not check that queries see the data: {err}"
+            ) from err
         if not visible:
             raise StoreError(
                 "published, but queries do not see the data: the server's default graph is not "
@@ -623,7 +635,11 @@ def _parse(body: bytes, media: str, where: str) -> RemoteAnswer:
             kind = _RESULT_TYPES[media]
             return ox.parse_query_results(_valid_bnodes(body, kind), format=kind)
         if media in _GRAPH_TYPES:
-            return [quad.triple for quad in ox.parse(body, format=_GRAPH_TYPES[media])]
+            # a graph from another server is outside input: no entities, no remote contexts
+            quads = rdfsafe.parse_quads(body, _GRAPH_TYPES[media], max_bytes=len(body) + 1)
+            return [quad.triple for quad in quads]
+    except rdfsafe.RdfInputError as err:
+        raise StoreError(f"the answer of {where} is refused: {err}") from err
     except SyntaxError as err:
         raise StoreError(f"the answer of {where} is not valid {media}: {err}") from err
     raise StoreError(f"the SPARQL server at {where} answered as {media or 'unknown'}, unreadable")

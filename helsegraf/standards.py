@@ -62,7 +62,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
 
-from helsegraf import paths
+from helsegraf import paths, rdfsafe
 
 #: ``../shared/standards`` beside the repository (``helsegraf.paths.DEFAULT_STANDARDS``).
 STANDARDS_DIR: Path = getattr(
@@ -249,10 +249,12 @@ def standards_file(relative: str) -> Path:
 
 @functools.cache
 def parse_file(relative: str) -> Graph:
-    """The upstream file as published (cached; copy before changing it)."""
-    graph = Graph()
-    graph.parse(standards_file(relative), format="turtle", publicID=SHAPES_BASE + relative)
-    return graph
+    """The upstream file as published (cached; copy before changing it).
+
+    The files come from outside the repository, so they are read through
+    :func:`helsegraf.rdfsafe.parse`: bounded in size and triples, nothing fetched.
+    """
+    return rdfsafe.parse(standards_file(relative), "turtle", base_iri=SHAPES_BASE + relative)
 
 
 def repaired_file(shape_file: ShapeFile) -> Graph:

@@ -39,6 +39,23 @@ from helsegraf.namespaces import DCAT, DCTERMS, HG, ID, PREFIXES, PROV, RDF, SKO
 from helsegraf.reference import Reference, load_reference, slugify
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """An entry that names a source an earlier entry already names.
+
+    The loader keeps the repeat as a source of its own (``copy``, the first IRI with ``-2``,
+    ``-3``, ... appended) so that nothing it read is lost; whoever publishes decides what a
+    repeat means (:func:`helsegraf.build.check` refuses it).
+    """
+
+    iri: URIRef
+    first_line: int
+    copy: URIRef
+    line: int
+    #: the two entries have the same title and the same text, word for word
+    identical: bool
+
+
 @dataclass
 class ListingResult:
     """What :func:`load_listing` returns."""
@@ -48,6 +65,12 @@ class ListingResult:
     warnings: list[ListingWarning] = field(default_factory=list)
     #: the listed sources, in page order
     listed: list[URIRef] = field(default_factory=list)
+    #: the first and last line of each listed source's entry
+    lines: dict[URIRef, tuple[int, int]] = field(default_factory=dict)
+    #: entries that repeat an earlier one
+    duplicates: list[Duplicate] = field(default_factory=list)
+    #: how many lines the listing has
+    line_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,7 @@ def load_listing(text: str, curation: Graph, reference: Reference | None = None)
         return ListingResult(graph_out, [ListingWarning(1, "the listing is empty")], [])
     repaired = repair_mojibake(text)
     parsed = parse_listing(repaired if repaired is not None else text)
+    line_count = parsed.line_count
     warnings = list(parsed.warnings)
     if repaired is not None:
         warnings.insert(
@@ -82,14 +106,15 @@ def load_listing(text: str, curation: Graph, reference: Reference | None = None)
         )
     if not parsed.entries:
         warnings.append(ListingWarning(1, "no data source entries were found in the listing"))
-        return ListingResult(graph_out, warnings, [])
+        return ListingResult(graph_out, warnings, [], line_count=line_count)
     index = CurationIndex.from_graph(curation)
     registry = DatasetRegistry(index)
     facts = FactStore()
     ctx = Context(reference or load_reference(), registry, facts, warnings)
     facts.add(LISTING, RDF.type, PROV.Entity, None)
 
-    listed = _identify(parsed.entries, index, registry, ctx)
+    duplicates: list[Duplicate] = []
+    listed = _identify(parsed.entries, index, registry, ctx, duplicates)
     registry.add_curated_aliases()
     for item in listed:
         _read_entry(item, ctx)
@@ -104,7 +129,14 @@ def load_listing(text: str, curation: Graph, reference: Reference | None = None)
                 f"but {len(listed)} entries were found",
             )
     warnings.sort(key=lambda w: w.line)
-    return ListingResult(facts.graph(), warnings, [item.iri for item in listed])
+    return ListingResult(
+        facts.graph(),
+        warnings,
+        [item.iri for item in listed],
+        {item.iri: (item.entry.line, item.entry.last_line) for item in listed},
+        duplicates,
+        line_count,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -124,11 +156,17 @@ def looks_untitled(head: str) -> bool:
 
 
 def _identify(
-    entries: list[Entry], index: CurationIndex, registry: DatasetRegistry, ctx: Context
+    entries: list[Entry],
+    index: CurationIndex,
+    registry: DatasetRegistry,
+    ctx: Context,
+    duplicates: list[Duplicate],
 ) -> list[_Listed]:
-    """Give every entry its IRI; a duplicate gets a distinct one and a warning."""
+    """Give every entry its IRI; a duplicate gets a distinct one, a warning and a record in
+    ``duplicates``."""
     listed: list[_Listed] = []
     first_line: dict[URIRef, int] = {}
+    first_entry: dict[URIRef, Entry] = {}
     for position, entry in enumerate(entries, start=1):
         parts: TitleParts | None = None
         if looks_untitled(entry.head):
@@ -145,16 +183,25 @@ def _identify(
                 number += 1
             original = iri
             iri = URIRef(f"{iri}-{number}")
+            identical = _text_of(entry) == _text_of(first_entry[original])
             ctx.warn(
                 entry.line,
-                f"this entry repeats the one on line {first_line[original]}; "
+                f"this entry repeats the one on line {first_line[original]}"
+                f"{' word for word' if identical else ', with other text'}; "
                 f"it is kept as a separate source <{iri}>",
             )
+            duplicates.append(Duplicate(original, first_line[original], iri, entry.line, identical))
+        else:
+            first_entry[iri] = entry
         first_line[iri] = entry.line
         slug = str(iri).rsplit("/", 1)[-1]
         registry.register_listed(iri, slug, parts, entry.line, entry.head)
         listed.append(_Listed(position, entry, iri, parts))
     return listed
+
+
+def _text_of(entry: Entry) -> tuple[str, ...]:
+    return (entry.head, *(f"{p.bullet}:{p.text}" for p in entry.paragraphs))
 
 
 def _untitled_iri(entry: Entry, index: CurationIndex, ctx: Context) -> URIRef:
@@ -283,6 +330,7 @@ def _empty_graph() -> Graph:
 
 
 __all__ = [
+    "Duplicate",
     "ListingResult",
     "ListingWarning",
     "default_curation_paths",

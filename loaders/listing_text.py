@@ -65,6 +65,11 @@ class Entry:
     heading: str | None
     paragraphs: list[Paragraph] = field(default_factory=list)
 
+    @property
+    def last_line(self) -> int:
+        """The last line with text of the entry (its bullet line when it has no body)."""
+        return self.paragraphs[-1].line if self.paragraphs else self.line
+
     def sentences(self, *, include_head: bool = False) -> list[Sentence]:
         """The sentences of the body (and of the bullet line when ``include_head``)."""
         out: list[Sentence] = []
@@ -85,6 +90,8 @@ class ParsedListing:
     warnings: list[ListingWarning]
     #: (line, number) of the page's own "N datakilder" line, when present.
     claimed_count: tuple[int, int] | None = None
+    #: how many lines the text has
+    line_count: int = 0
 
 
 _HEADING_RE = re.compile(r"^ ?([A-ZÆØÅ0-9])\s*$")
@@ -92,10 +99,27 @@ _TOP_BULLET_RE = re.compile(r"^ ?[•·*] ?(?P<text>.*?)\s*$")
 _BODY_BULLET_RE = re.compile(r"^[•·*]\s*")
 _COUNT_RE = re.compile(r"^\s*(\d+)\s+datakilder\s*$", re.IGNORECASE)
 _FILTER_RE = re.compile(r"^Velg\b.*\bfiltrere\b", re.IGNORECASE)
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+#: How a finished line of text ends: a full stop, a colon, a closing mark or the like.
+_FINISHED_RE = re.compile(r"[.!?:;)\]»\"”']\s*$")
 _GARBLED_RE = re.compile(r"\ufffd|Ã[\u0080-\u00bf]|Ã[¦¸¥†˜…]|â€|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = ("St.", "jf.", "jfr.", "ca.", "bl.a.", "f.eks.", "nr.", "mill.", "o.l.", "dvs.")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``, split at ``\\n``, ``\\r\\n`` or ``\\r`` only, so that line numbers
+    are those an editor or ``grep -n`` shows (``str.splitlines`` also splits at form feeds
+    and other separators).
+
+    >>> split_lines("a\\r\\nb\\x0cc\\rd\\n")
+    ['a', 'b\\x0cc', 'd']
+    """
+    lines = _LINE_BREAK_RE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def normalise_space(text: str) -> str:
@@ -171,7 +195,8 @@ def parse_listing(text: str) -> ParsedListing:
     claimed: tuple[int, int] | None = None
     heading: str | None = None
     current: Entry | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = split_lines(text)
+    for number, raw in enumerate(lines, start=1):
         line = raw.replace("\u00a0", " ").replace("\t", "    ")
         if garbled(line):
             warnings.append(
@@ -216,7 +241,24 @@ def parse_listing(text: str) -> ParsedListing:
         body = normalise_space(_BODY_BULLET_RE.sub("", stripped))
         if body:
             current.paragraphs.append(Paragraph(number, body, is_bullet))
-    return ParsedListing(entries, warnings, claimed)
+    if current is not None and _cut_off(text, lines, current):
+        warnings.append(
+            ListingWarning(
+                len(lines),
+                "the listing ends in the middle of a line of the entry that starts on line "
+                f"{current.line}: the copy may have been cut off here",
+            )
+        )
+    return ParsedListing(entries, warnings, claimed, len(lines))
+
+
+def _cut_off(text: str, lines: list[str], last: Entry) -> bool:
+    """Does the text stop inside ``last``, on a line with no line break and unfinished text
+    after it? (A copy cut at a byte count; a copy that ends on a heading, as the page does,
+    or with a line break is not suspected.)"""
+    if text.endswith(("\n", "\r")) or last.last_line != len(lines):
+        return False
+    return not _FINISHED_RE.search(lines[-1])
 
 
 __all__ = [
@@ -229,5 +271,6 @@ __all__ = [
     "normalise_space",
     "parse_listing",
     "repair_mojibake",
+    "split_lines",
     "split_sentences",
 ]

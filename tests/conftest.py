@@ -11,6 +11,7 @@ import pytest
 
 from helsegraf import paths
 from helsegraf.store import OxigraphStore
+from tests.listener import listener  # noqa: F401 - a fixture for every test module
 
 if TYPE_CHECKING:
     from helsegraf.build import Build

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store_dir: Path, **env: str) -> Iterator[str]:
+def serve(store_dir: Path | str, **env: str) -> Iterator[str]:
     """Run ``helsegraf serve`` over ``store_dir``; yields its base URL, stops it afterwards."""
     port = free_port()
     environment = {**os.environ, "HELSEGRAF_STORE": str(store_dir), **env}
+    # the server's output goes to a file: a pipe nobody reads fills up with the access log
+    # (about 1,100 requests) and then blocks the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -43,7 +47,7 @@ def serve(store_dir: Path, **env: str) -> Iterator[str]:
             str(port),
         ],
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -51,7 +55,8 @@ def serve(store_dir: Path, **env: str) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                log.seek(0)
+                output = log.read().decode(errors="replace")
                 raise RuntimeError(f"helsegraf serve exited with {process.returncode}:\n{output}")
             try:
                 if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
@@ -69,3 +74,4 @@ def serve(store_dir: Path, **env: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import URIRef
 
 from bench.generate import graph_files
 from helsegraf.bulk import GraphFile, publish_generation
@@ -81,10 +80,18 @@ def test_unreadable_input_publishes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_single_directory_store_is_not_overwritten(tmp_path: Path) -> None:
+    """A store in the layout of older versions (one database in the directory itself)."""
+    import pyoxigraph as ox
+
     root = tmp_path / "legacy"
-    store = OxigraphStore(root)
-    store.replace_graphs({URIRef("urn:g"): __import__("rdflib").Graph()})
-    store.close()
+    legacy = ox.Store(str(root))
+    legacy.add(
+        ox.Quad(
+            ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), ox.NamedNode("urn:g")
+        )
+    )
+    legacy.flush()
+    del legacy
     with pytest.raises(StoreError, match="single-directory"):
         publish_generation(root, graph_files(5, tmp_path / "x"))
 

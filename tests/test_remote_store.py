@@ -341,3 +341,52 @@ def test_a_redirect_is_reported_not_followed(proxy: _AuthProxy) -> None:
     with pytest.raises(StoreError, match=r"redirects to .*/query"):
         store.ask("ASK { ?s ?p ?o }")
     assert len(proxy.seen) == 1
+
+
+class _HostileHandler(BaseHTTPRequestHandler):
+    """A 'SPARQL server' that answers every query with an entity-expansion bomb in RDF/XML."""
+
+    BOMB = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(8)
+        )
+        + b']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+        b"<ex:p>&i;</ex:p></rdf:Description></rdf:RDF>"
+    )
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer()
+
+    def _answer(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rdf+xml")
+        self.send_header("Content-Length", str(len(self.BOMB)))
+        self.end_headers()
+        self.wfile.write(self.BOMB)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_hostile_servers_rdf_is_refused_not_expanded() -> None:
+    """A graph answer from a remote server is outside input: an entity bomb is refused by
+    helsegraf.rdfsafe before any parser expands it (pyoxigraph would allocate gigabytes)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        store = RemoteStore(Settings(store=url, remote_timeout=5), read_only=True)
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="refused"):
+            store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert time.monotonic() - started < 5
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import http.client
 import socket
-import threading
-from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from helsegraf import guard
+from tests.listener import Listener
 
 #: Every route a reader can reach, with a valid request (so only the hostile part varies).
 READ_ROUTES = (
@@ -222,42 +221,6 @@ def test_brackets_in_strings_and_iris_do_not_count(client: TestClient) -> None:
     text = "(" * (guard.MAX_NESTING + 50)
     query = f'SELECT * WHERE {{ BIND("{text}" AS ?x) }}'
     assert client.get("/sparql", params={"query": query}).status_code == 200
-
-
-class Listener:
-    """A TCP listener on a free loopback port that records whether anyone connected."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
 
 
 def test_from_and_dataset_parameters_are_never_dereferenced(
