@@ -39,7 +39,7 @@ from helsegraf.engine import EngineError, QueryPool
 from helsegraf.namespaces import DCAT, DCTERMS, FOAF, RDF
 
 from . import web
-from .resources import _RefusedError, negotiate, serialize
+from .resources import _RefusedError, negotiate
 
 router = APIRouter(tags=["catalog"])
 
@@ -194,6 +194,33 @@ async def keep_warm(app: Any, interval: float = 2.0) -> None:
         await asyncio.sleep(interval)
 
 
+async def _document(
+    pool: QueryPool,
+    cache: _Cache,
+    profile: Profile,
+    site: Site,
+    number: int,
+    size: int,
+    modified: datetime | None,
+    media: str,
+) -> bytes | None:
+    """One page of the catalog serialised, built in a query worker; None for no such page."""
+    index, _organisations = await _index(pool, cache)
+    page = Page(number, size, len(index))
+    if number > page.last:
+        return None
+    return await pool.catalog(
+        dcat_catalog.PageRequest(
+            profile,
+            site,
+            tuple(dcat_catalog.page_of(index, number, size)),
+            page,
+            modified.date().isoformat() if modified is not None else None,
+            media,
+        )
+    )
+
+
 def _not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
     """RFC 9110 conditional GET: If-None-Match wins; If-Modified-Since only without it."""
     match = request.headers.get("if-none-match")
@@ -247,16 +274,14 @@ async def catalog(request: Request) -> Response:
     cache = _cache(request)
     built = cache.get(key) if generation is not None else None
     if built is None:
-        graph = await catalog_graph(pool, cache, profile, site, number, size, modified)
-        if graph is None:
+        if media == formats.HTML:
+            graph = await catalog_graph(pool, cache, profile, site, number, size, modified)
+            body = _page(request, graph, profile, site) if graph is not None else None
+        else:
+            body = await _document(pool, cache, profile, site, number, size, modified, media)
+        if body is None:
             return PlainTextResponse(
                 f"the catalog has no page {number} of {size} datasets", status_code=404
-            )
-        if media == formats.HTML:
-            body = _page(request, graph, profile, site)
-        else:
-            body = await asyncio.to_thread(
-                serialize, graph, media, site.catalog, dcat_catalog.CATALOG_PREFIXES
             )
         built = _Built(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         if generation is not None:

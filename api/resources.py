@@ -30,14 +30,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Final
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from helsegraf import conneg, formats, paths
+from helsegraf import conneg, formats, paths, rdfout
 from helsegraf.engine import QueryPool
 from helsegraf.namespaces import (
     DCAT,
@@ -61,7 +60,6 @@ from helsegraf.namespaces import (
     XSD,
 )
 from helsegraf.settings import Settings
-from helsegraf.terms import to_oxigraph
 
 from . import web
 
@@ -192,55 +190,15 @@ def link_header(links: Iterable[Alternate]) -> str:
     return ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media}"' for a in links)
 
 
-def _ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
-    """An rdflib triple as pyoxigraph's, so every RDF answer is written by one serialiser."""
-    subject, predicate, value = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
-    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-        raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
-    return ox.Triple(subject, predicate, value)
-
-
 def serialize(
     graph: Graph,
     media: str,
     first: Node | None = None,
     namespaces: Mapping[str, str] | None = None,
 ) -> bytes:
-    """``graph`` in the RDF format ``media``, written by pyoxigraph as ``/sparql`` does.
-
-    Triples are sorted, ``first`` (the resource) before its hash nodes and those before the
-    provenance nodes, so a document reads top-down and is always written the same way.
-    Turtle declares only the prefixes it uses, and not ``hgid:``, whose local names would
-    need escapes (``hgid:dataset\\/nir``); resource IRIs are written in full instead.
-    """
-    lead = str(first) if first is not None else None
-
-    def order(t: ox.Triple) -> tuple[bool, bool, str, str, str]:
-        subject = t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject)
-        return (subject != lead, "#fact-" in subject, subject, str(t.predicate), str(t.object))
-
-    triples = sorted((_ox_triple(s, p, o) for s, p, o in graph), key=order)
-    prefixes = _used_prefixes(triples, namespaces) if media == formats.TURTLE else None
-    return ox.serialize(triples, format=formats.graph_format(media), prefixes=prefixes) or b""
-
-
-def _used_prefixes(
-    triples: Iterable[ox.Triple], namespaces: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The prefixes a Turtle document needs; pyoxigraph would declare every one it is given."""
-    iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    namespaces = namespaces or {**PREFIXES, **_EXTRA_PREFIXES}
-    return {
-        prefix: namespace
-        for prefix, namespace in sorted(namespaces.items())
-        if prefix != "hgid" and any(iri.startswith(namespace) for iri in iris)
-    }
+    """``graph`` in the RDF format ``media`` (:func:`helsegraf.rdfout.serialize`), with the
+    project's prefixes unless ``namespaces`` names others."""
+    return rdfout.serialize(graph, media, first, namespaces or {**PREFIXES, **_EXTRA_PREFIXES})
 
 
 def _text(status: int, message: str) -> Response:

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -40,6 +42,7 @@ import httpx
 
 from bench.generate import graph_files
 from helsegraf.bulk import GraphFile
+from helsegraf.catalog import DEFAULT_PAGE_SIZE
 from helsegraf.namespaces import sparql_prologue
 from helsegraf.store import data_directory
 from tests.live import free_port
@@ -364,9 +367,41 @@ def bench_pages(store: Path, seconds: float, clients: int, runs: int) -> list[Ro
                 p99.append(_percentile(latencies, 0.99))
             rows.append(Row(f"{label}: p50", p50, [], "ms"))
             rows.append(Row(f"{label}: p99", p99, [], "ms"))
+        rows += _bench_catalog(url, seconds, clients, runs)
         rows.append(
             Row("serving processes: resident memory", [_rss_mb(pid)], [_rss_mb(ox_pid)], "MB")
         )
+    return rows
+
+
+def _bench_catalog(url: str, seconds: float, clients: int, runs: int) -> list[Row]:
+    """/catalog as a harvester meets it: the first page, and a walk through every page, each
+    fetched once (so each is built, not served from the cache), cycling when all are seen."""
+    rows: list[Row] = []
+    started = time.perf_counter()
+    first = httpx.get(url + "/catalog", headers={"Accept": "text/turtle"}, timeout=300)
+    if first.status_code != 200:
+        raise RuntimeError(f"/catalog: {first.status_code}")
+    cold = (time.perf_counter() - started) * 1000
+    rows.append(Row("catalog, first page: first request after start", [cold], [], "ms"))
+    total = re.search(rb"hydra:totalItems (\d+)", first.content)
+    pages = -(-int(total.group(1)) // DEFAULT_PAGE_SIZE) if total else 1
+    counter = itertools.count()
+
+    async def walk(client: httpx.AsyncClient) -> object:
+        page = next(counter) % pages + 1
+        return await client.get(f"{url}/catalog?page={page}", headers={"Accept": "text/turtle"})
+
+    p50, p99 = [], []
+    for _ in range(runs):
+        _rate, latencies, errors = asyncio.run(_drive(walk, seconds, clients))
+        if errors:
+            raise RuntimeError(f"{errors} failed catalog requests")
+        p50.append(_percentile(latencies, 0.5))
+        p99.append(_percentile(latencies, 0.99))
+    label = f"catalog harvest, each of {pages} pages once"
+    rows.append(Row(f"{label}: p50", p50, [], "ms"))
+    rows.append(Row(f"{label}: p99", p99, [], "ms"))
     return rows
 
 

@@ -167,7 +167,6 @@ def facts_query(datasets: Sequence[URIRef]) -> str:
 
     A dataset owns its hash nodes (``#temporal``, ``#contact``, ``#attribution-...``) and
     blank nodes; the legal provisions it cites are followed one step for their label and act.
-    Organisations come from :data:`ORGANISATIONS_QUERY`, once for all datasets.
     """
     values = " ".join(f"<{iri}>" for iri in datasets)
     return _PROLOGUE + (
@@ -177,6 +176,20 @@ def facts_query(datasets: Sequence[URIRef]) -> str:
         "OPTIONAL { ?o ?q ?v . "
         "FILTER (isBlank(?o) || ?p = dpv:hasLegalBasis "
         "|| STRSTARTS(STR(?o), CONCAT(STR(?dataset), '#'))) } }"
+    )
+
+
+def organisations_query(datasets: Sequence[URIRef]) -> str:
+    """The name, number and short names of every organisation some datasets name: as
+    controller, processor or publisher, or as the agent of an attribution."""
+    values = " ".join(f"<{iri}>" for iri in datasets)
+    return _PROLOGUE + (
+        "CONSTRUCT { ?org a foaf:Organization ; ?p ?v . } WHERE { "
+        f"VALUES ?dataset {{ {values} }} "
+        "{ ?dataset dpv:hasDataController|dpv:hasDataProcessor|dct:publisher ?org } "
+        "UNION { ?dataset prov:qualifiedAttribution/prov:agent ?org } "
+        "?org a foaf:Organization ; ?p ?v . "
+        "FILTER (?p IN (foaf:name, dct:identifier, skos:altLabel)) }"
     )
 
 
@@ -958,3 +971,35 @@ def from_store(
     return build(
         merged(graphs), datasets, profile, site, Page(page, page_size, total), modified=modified
     )
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One catalog document to build where the store is (a query worker): picklable."""
+
+    profile: Profile
+    site: Site
+    datasets: tuple[URIRef, ...]
+    page: Page
+    modified: str | None
+    media: str
+
+
+def render(store: Store, request: PageRequest) -> bytes:
+    """The catalog document ``request`` names, serialised. Runs in a query worker, so a page
+    is built on a core of its own while the server's event loop goes on answering."""
+    from helsegraf import rdfout
+
+    graphs = []
+    if request.datasets:
+        graphs.append(store.construct(facts_query(request.datasets)))
+        graphs.append(store.construct(organisations_query(request.datasets)))
+    graph = build(
+        merged(graphs),
+        request.datasets,
+        request.profile,
+        request.site,
+        request.page,
+        modified=request.modified,
+    )
+    return rdfout.serialize(graph, request.media, request.site.catalog, CATALOG_PREFIXES)

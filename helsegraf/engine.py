@@ -447,6 +447,10 @@ def _dispatch(
         return store.ask(*payload)
     if op == "construct":
         return list(store.construct(*payload))
+    if op == "catalog":
+        from helsegraf import catalog
+
+        return catalog.render(store, payload)
     if op == "ping":
         return "pong"
     raise EngineError(f"unknown operation {op!r}")  # pragma: no cover - programming error
@@ -626,6 +630,11 @@ class QueryPool:
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return result
+
+    async def catalog(self, request: Any) -> bytes:
+        """A catalog document (:class:`helsegraf.catalog.PageRequest`), built in a worker."""
+        body: bytes = await self._run("catalog", request)
+        return body
 
     async def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         """An ASK for the api's own pages."""
