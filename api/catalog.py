@@ -62,9 +62,8 @@ class _Cache:
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple[Any, ...], _Built] = OrderedDict()
         self.lock = asyncio.Lock()
-        #: The catalog's datasets in IRI order, and the organisations' names and numbers, with
-        #: the generation (or time slot) they are of.
-        self.index: tuple[Any, list[URIRef], Graph] | None = None
+        #: The catalog's datasets in IRI order, and the generation (or time slot) they are of.
+        self.index: tuple[Any, list[URIRef]] | None = None
 
     def get(self, key: tuple[Any, ...]) -> _Built | None:
         hit = self.entries.get(key)
@@ -141,14 +140,18 @@ async def catalog_graph(
     modified: datetime | None,
 ) -> Graph | None:
     """One page of the catalog as a graph, or None when the page does not exist."""
-    index, organisations = await _index(pool, cache)
-    page = Page(number, size, len(index))
-    if number > page.last:
+    located = await _locate(pool, cache, number, size)
+    if located is None:
         return None
-    datasets = dcat_catalog.page_of(index, number, size)
-    graphs = [organisations]
+    page, datasets = located
+    graphs: list[Graph] = []
     if datasets:
-        graphs.append(await pool.construct(dcat_catalog.facts_query(datasets)))
+        graphs = list(
+            await asyncio.gather(
+                pool.construct(dcat_catalog.facts_query(datasets)),
+                pool.construct(dcat_catalog.organisations_query(datasets)),
+            )
+        )
     facts = dcat_catalog.merged(graphs)
     day = modified.date().isoformat() if modified is not None else None
     return await asyncio.to_thread(
@@ -160,26 +163,33 @@ async def catalog_graph(
 REMOTE_INDEX_SECONDS: Final = 60.0
 
 
-async def _index(pool: QueryPool, cache: _Cache) -> tuple[list[URIRef], Graph]:
-    """Every catalogued dataset in IRI order, and every organisation: kept per store
-    generation (a remote store's for :data:`REMOTE_INDEX_SECONDS`), since every page needs
-    both."""
+async def _locate(
+    pool: QueryPool, cache: _Cache, number: int, size: int
+) -> tuple[Page, list[URIRef]] | None:
+    """The page ``number`` of ``size`` datasets and its datasets, or None past the last page."""
+    index = await _index(pool, cache)
+    page = Page(number, size, len(index))
+    if number > page.last:
+        return None
+    return page, dcat_catalog.page_of(index, number, size)
+
+
+async def _index(pool: QueryPool, cache: _Cache) -> list[URIRef]:
+    """Every catalogued dataset in IRI order: kept per store generation (a remote store's for
+    :data:`REMOTE_INDEX_SECONDS`), since every page is cut from it."""
     if pool.source.remote is None:
         key: Any = pool.source.generation()
     else:
         key = int(time.monotonic() // REMOTE_INDEX_SECONDS)
     if cache.index is not None and cache.index[0] == key:
-        return cache.index[1], cache.index[2]
-    rows, organisations = await asyncio.gather(
-        pool.select(dcat_catalog.INDEX_QUERY), pool.construct(dcat_catalog.ORGANISATIONS_QUERY)
-    )
-    index = dcat_catalog.index_of(rows.rows)
-    cache.index = (key, index, organisations)
-    return index, organisations
+        return cache.index[1]
+    index = dcat_catalog.index_of((await pool.select(dcat_catalog.INDEX_QUERY)).rows)
+    cache.index = (key, index)
+    return index
 
 
 async def keep_warm(app: Any, interval: float = 2.0) -> None:
-    """Keep the catalog's index (its datasets in order, the organisations) for the published
+    """Keep the catalog's index (its datasets in order) for the published
     generation, rebuilt as soon as a publish changes it, so no harvester pays for it. Runs
     until the pool closes."""
     pool: QueryPool = app.state.pool
@@ -205,15 +215,15 @@ async def _document(
     media: str,
 ) -> bytes | None:
     """One page of the catalog serialised, built in a query worker; None for no such page."""
-    index, _organisations = await _index(pool, cache)
-    page = Page(number, size, len(index))
-    if number > page.last:
+    located = await _locate(pool, cache, number, size)
+    if located is None:
         return None
+    page, datasets = located
     return await pool.catalog(
         dcat_catalog.PageRequest(
             profile,
             site,
-            tuple(dcat_catalog.page_of(index, number, size)),
+            tuple(datasets),
             page,
             modified.date().isoformat() if modified is not None else None,
             media,

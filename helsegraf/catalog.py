@@ -24,7 +24,7 @@ Building a catalog is three steps, so that the api can run the queries in its wo
 and the CLI against a store directly:
 
 1. :data:`INDEX_QUERY`: which datasets (pages are cut from them in IRI order);
-2. :func:`facts_query` and :data:`ORGANISATIONS_QUERY`: the facts the mapping reads;
+2. :func:`facts_query` and :func:`organisations_query`: the facts the mapping reads;
 3. :func:`build`: a pure function from those facts to the catalog graph.
 
 A catalog of 100,000 sources is served in pages (``page`` and ``page_size``), with Hydra
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -191,13 +191,6 @@ def organisations_query(datasets: Sequence[URIRef]) -> str:
         "?org a foaf:Organization ; ?p ?v . "
         "FILTER (?p IN (foaf:name, dct:identifier, skos:altLabel)) }"
     )
-
-
-#: Every organisation's name, number and short names.
-ORGANISATIONS_QUERY: Final = _PROLOGUE + (
-    "CONSTRUCT { ?org a foaf:Organization ; ?p ?v . } WHERE { ?org a foaf:Organization ; ?p ?v . "
-    "FILTER (?p IN (foaf:name, dct:identifier, skos:altLabel)) }"
-)
 
 
 # -- the vocabularies ----------------------------------------------------------------------------
@@ -379,7 +372,7 @@ def build(
     """The catalog document for one page of datasets, in one profile.
 
     ``facts`` holds the answers of :func:`facts_query` for ``datasets`` and of
-    :data:`ORGANISATIONS_QUERY`; ``modified`` is the date (``YYYY-MM-DD``) the published
+    :func:`organisations_query`; ``modified`` is the date (``YYYY-MM-DD``) the published
     graph last changed, if known.
     """
     mapper = _Mapper(facts, profile, site)
@@ -947,9 +940,13 @@ def merged(graphs: Iterable[Graph]) -> Graph:
     return out
 
 
-def triples_of(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
-    """The triples of a catalog graph in a stable order, for serialisers that stream."""
-    return iter(sorted(graph))
+def page_facts(store: Store, datasets: Sequence[URIRef]) -> Graph:
+    """What :func:`build` reads about some datasets: their facts and their organisations."""
+    if not datasets:
+        return Graph()
+    return merged(
+        [store.construct(facts_query(datasets)), store.construct(organisations_query(datasets))]
+    )
 
 
 def from_store(
@@ -963,14 +960,9 @@ def from_store(
 ) -> Graph:
     """One catalog document read straight from a store (the CLI and the tests)."""
     index = index_of(store.select(INDEX_QUERY).rows)
-    total = len(index)
     datasets = page_of(index, page, page_size)
-    graphs = [store.construct(ORGANISATIONS_QUERY)]
-    if datasets:
-        graphs.append(store.construct(facts_query(datasets)))
-    return build(
-        merged(graphs), datasets, profile, site, Page(page, page_size, total), modified=modified
-    )
+    page_info = Page(page, page_size, len(index))
+    return build(page_facts(store, datasets), datasets, profile, site, page_info, modified=modified)
 
 
 @dataclass(frozen=True)
@@ -990,12 +982,8 @@ def render(store: Store, request: PageRequest) -> bytes:
     is built on a core of its own while the server's event loop goes on answering."""
     from helsegraf import rdfout
 
-    graphs = []
-    if request.datasets:
-        graphs.append(store.construct(facts_query(request.datasets)))
-        graphs.append(store.construct(organisations_query(request.datasets)))
     graph = build(
-        merged(graphs),
+        page_facts(store, request.datasets),
         request.datasets,
         request.profile,
         request.site,
