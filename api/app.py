@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             workers=settings.query_workers,
             timeout=settings.query_timeout,
             max_results=settings.max_results,
+            answer_cache_mb=settings.answer_cache_mb,
         )
         await pool.start()
         app.state.pool = pool

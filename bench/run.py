@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -288,54 +289,144 @@ QUERIES = {
 }
 
 
+#: How the benchmark varies the query text: "same text" sends one text again and again (what
+#: a page's named queries and a dashboard's counts do; helsegraf answers a repeat from its
+#: answer cache); "distinct texts" ends each request's text with a comment of its own, so no
+#: request repeats an earlier one and every answer is computed.
+TEXT_MODES = ("same text", "distinct texts")
+
+
+_WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "{accept}"
+local body = "{body}"
+local distinct = {distinct}
+local sent = 0
+local thread_tag = tostring(math.random(1, 1000000000))
+request = function()
+  sent = sent + 1
+  if distinct then
+    return wrk.format(nil, nil, nil, body .. "%0A%23+" .. thread_tag .. "-" .. tostring(sent))
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+_WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk(
+    url: str, form: str, accept: str, distinct: bool, seconds: float, clients: int
+) -> tuple[float, float, float]:
+    """One wrk run: (requests/s, p50 ms, p99 ms); any non-2xx answer or socket error fails."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            _WRK_SCRIPT.format(accept=accept, body=form, distinct="true" if distinct else "false")
+        )
+    try:
+        done = subprocess.run(  # noqa: S603 - Debian's wrk, bounded in time and connections
+            [
+                shutil.which("wrk") or "wrk",
+                "--threads",
+                "1",
+                "--connections",
+                str(clients),
+                "--duration",
+                f"{seconds:g}s",
+                "--timeout",
+                "30s",
+                "--latency",
+                "--script",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        Path(script.name).unlink()
+    out = done.stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk saw failed requests at {url}:\n{out}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    latency = {
+        q: float(v) * _WRK_UNITS[unit]
+        for q, v, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
+    return rate, latency["50"], latency["99"]
+
+
+def load_generator() -> str:
+    """``wrk`` (Debian's package ``wrk``) when installed, else the Python generator."""
+    return "wrk" if shutil.which("wrk") else "python"
+
+
 def bench_sparql(store: Path, seconds: float, clients: int, runs: int) -> list[Row]:
     rows: list[Row] = []
     prologue = sparql_prologue()
-    results: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
+    results: dict[tuple[str, str], dict[str, list[tuple[float, float, float]]]] = {}
+    generator = load_generator()
     for name, server, path in (
         ("helsegraf", helsegraf_server, "/sparql"),
         ("oxigraph", oxigraph_server, "/query"),
     ):
         with server(store) as (url, _pid):
             for label, text in QUERIES.items():
-                body = {"query": prologue + text}
                 accept = (
                     "text/turtle"
                     if text.strip().startswith("DESCRIBE")
-                    else ("application/sparql-results+json")
+                    else "application/sparql-results+json"
                 )
-
-                async def send(
-                    client: httpx.AsyncClient,
-                    body: dict[str, str] = body,
-                    accept: str = accept,
-                    url: str = url,
-                    path: str = path,
-                ) -> object:
-                    return await client.post(url + path, data=body, headers={"Accept": accept})
-
-                asyncio.run(_drive(send, 1.0, clients))  # warm-up
-                for _ in range(runs):
-                    rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
-                    if errors:
-                        raise RuntimeError(f"{name}: {errors} failed requests for {label}")
-                    results.setdefault(label, {}).setdefault(name, []).append(
-                        (rate, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
-                    )
-    for label in QUERIES:
-        ours, theirs = results[label]["helsegraf"], results[label]["oxigraph"]
+                for mode in TEXT_MODES:
+                    target = (url + path, prologue + text, accept, mode == "distinct texts")
+                    _measure(generator, *target, 1.0, clients)  # warm-up
+                    for _ in range(runs):
+                        results.setdefault((label, mode), {}).setdefault(name, []).append(
+                            _measure(generator, *target, seconds, clients)
+                        )
+    for (label, mode), measured in results.items():
+        ours, theirs = measured["helsegraf"], measured["oxigraph"]
+        figure = f"{label}, {mode}"
         rows.append(
             Row(
-                f"{label}: throughput",
+                f"{figure}: throughput",
                 [r[0] for r in ours],
                 [r[0] for r in theirs],
                 "req/s",
                 higher_is_better=True,
             )
         )
-        rows.append(Row(f"{label}: p50", [r[1] for r in ours], [r[1] for r in theirs], "ms"))
-        rows.append(Row(f"{label}: p99", [r[2] for r in ours], [r[2] for r in theirs], "ms"))
+        rows.append(Row(f"{figure}: p50", [r[1] for r in ours], [r[1] for r in theirs], "ms"))
+        rows.append(Row(f"{figure}: p99", [r[2] for r in ours], [r[2] for r in theirs], "ms"))
     return rows
+
+
+def _measure(
+    generator: str, url: str, query: str, accept: str, distinct: bool, seconds: float, clients: int
+) -> tuple[float, float, float]:
+    if generator == "wrk":
+        return _wrk(url, urlencode({"query": query}), accept, distinct, seconds, clients)
+    return _python_generator(url, query, accept, distinct, seconds, clients)
+
+
+def _python_generator(
+    url: str, query: str, accept: str, distinct: bool, seconds: float, clients: int
+) -> tuple[float, float, float]:
+    """The asyncio generator, where wrk is not installed (it costs more CPU per request than
+    either server, so it flattens the ratios: bench/README.md)."""
+    sent = itertools.count()
+
+    async def send(client: httpx.AsyncClient) -> object:
+        body = {"query": f"{query}\n# {next(sent)}" if distinct else query}
+        return await client.post(url, data=body, headers={"Accept": accept})
+
+    rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
+    if errors:
+        raise RuntimeError(f"{errors} failed requests at {url}")
+    return rate, _percentile(latencies, 0.5), _percentile(latencies, 0.99)
 
 
 def bench_pages(store: Path, seconds: float, clients: int, runs: int) -> list[Row]:

@@ -268,6 +268,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from helsegraf.api.app import create_app
+    from helsegraf.api.protocol import BoundedHttpTools
 
     settings = settings.model_copy(update={"host": args.host, "port": args.port})
     if settings.store_is_memory:
@@ -281,6 +282,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        http=BoundedHttpTools,
     )
     return EXIT_OK
 

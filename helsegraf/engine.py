@@ -36,6 +36,7 @@ from helsegraf.namespaces import PREFIXES
 from helsegraf.remote import AnswerTooLargeError, RemoteStore
 from helsegraf.settings import Settings
 from helsegraf.store import (
+    CURRENT_LINK,
     OxigraphStore,
     QueryFormError,
     QuerySyntaxError,
@@ -163,7 +164,9 @@ class StoreSource:
         RocksDB never rewrites a data file in place: a publish appends to the write-ahead
         log, creates new table files and a new manifest. The names and sizes of the files
         (not the informational LOG) therefore change with every write, and a worker that
-        sees a new generation reopens the store before its next query.
+        sees a new generation reopens the store before its next query. In a store kept in
+        generations (every store helsegraf has written since generations came in) the
+        ``current`` link alone tells the generation, since a published one is never written.
 
         A remote server has no generation: it publishes in its own transactions, and a
         worker holds no copy of the data that could go stale.
@@ -171,7 +174,13 @@ class StoreSource:
         if self.path is None or self.remote is not None:
             return (0,)
         try:
-            directory = data_directory(self.path)  # a bulk publish moves this link
+            # A published generation is never written again, so the link names it: one
+            # system call, on every query, instead of a scan of the directory.
+            return (hash((self.path / CURRENT_LINK).readlink()),)
+        except OSError:
+            pass  # the older single-directory layout, or a copy that followed the link
+        try:
+            directory = data_directory(self.path)
             entries = sorted(
                 (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
                 for entry in os.scandir(directory)
@@ -460,6 +469,47 @@ def _dispatch(
 
 #: Most cached answers the pool keeps (least recently used go first).
 CACHE_ENTRIES = 256
+#: The largest /sparql answer the pool keeps, as a share of the answer cache's budget.
+CACHE_LARGEST_SHARE = 16
+
+
+class _AnswerCache:
+    """Serialised /sparql answers of the published generation, least recently used first out.
+
+    The published graph changes only when a publish switches the store to a new generation,
+    so an answer is exact until then; the first lookup under a new generation drops every
+    answer of the old one. The budget counts answer bytes; an answer over a sixteenth of it
+    is not kept, so one large answer cannot evict all the small ones.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self.generation: tuple[int, ...] | None = None
+        self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+        self.hits = 0
+
+    def get(self, generation: tuple[int, ...], key: tuple[Any, ...]) -> Answer | None:
+        if generation != self.generation:
+            self._answers.clear()
+            self.used = 0
+            self.generation = generation
+            return None
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+            self.hits += 1
+        return answer
+
+    def put(self, generation: tuple[int, ...], key: tuple[Any, ...], answer: Answer) -> None:
+        size = len(answer.body) + sum(len(part) for part in key if isinstance(part, str))
+        if generation != self.generation or size > self.budget // CACHE_LARGEST_SHARE:
+            return
+        self._answers[key] = answer
+        self.used += size
+        while self.used > self.budget:
+            old_key, old = self._answers.popitem(last=False)
+            self.used -= len(old.body) + sum(len(p) for p in old_key if isinstance(p, str))
 
 
 @dataclass(eq=False)
@@ -479,6 +529,7 @@ class QueryPool:
         timeout: float = 10.0,
         max_results: int = 10_000,
         queue_timeout: float | None = None,
+        answer_cache_mb: int = 0,
     ) -> None:
         self.source = source
         self.size = max(1, workers)
@@ -489,6 +540,13 @@ class QueryPool:
         self._all: set[_Handle] = set()
         self._cache: OrderedDict[tuple[Any, ...], SelectResult] = OrderedDict()
         self.cache_hits = 0
+        # Nothing is kept for a remote store: its graph can change without a generation the
+        # api can see.
+        self.answers = (
+            _AnswerCache(answer_cache_mb * 1_000_000)
+            if answer_cache_mb and source.remote is None
+            else None
+        )
         self._closed = False
 
     # life cycle
@@ -574,7 +632,7 @@ class QueryPool:
             return reply[1]
         raise _ERRORS.get(reply[1], EngineError)(reply[2])
 
-    async def _run(self, op: str, payload: Any) -> Any:
+    async def _run(self, op: str, payload: Any, generation: tuple[int, ...] | None = None) -> Any:
         if self._closed:
             raise UnavailableError("the query service is shutting down")
         try:
@@ -585,7 +643,9 @@ class QueryPool:
         try:
             # the worker's own checks stop a slow serialisation; the kill is the backstop
             result = await self._roundtrip(
-                handle, (op, payload, self.source.generation()), self.limits.timeout + 0.5
+                handle,
+                (op, payload, generation or self.source.generation()),
+                self.limits.timeout + 0.5,
             )
             healthy = True
             return result
@@ -602,8 +662,28 @@ class QueryPool:
                 asyncio.get_running_loop().create_task(self._replace(handle))
 
     async def answer(self, request: ProtocolQuery) -> Answer:
-        """Answer a protocol query, serialised in the format the client negotiated."""
-        result: Answer = await self._run("answer", request)
+        """Answer a protocol query, serialised in the format the client negotiated.
+
+        With an answer cache, the same request (query text, Accept, format, dataset and
+        base IRI) against the same generation is answered from memory, without a worker.
+        """
+        if self.answers is None:
+            result: Answer = await self._run("answer", request)
+            return result
+        key = (
+            request.query,
+            request.accept,
+            request.format,
+            request.default_graphs,
+            request.named_graphs,
+            request.base_iri,
+        )
+        generation = self.source.generation()
+        kept = self.answers.get(generation, key)
+        if kept is not None:
+            return kept
+        result = await self._run("answer", request, generation)
+        self.answers.put(generation, key, result)
         return result
 
     async def select(

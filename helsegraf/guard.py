@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from helsegraf.namespaces import PREFIXES
@@ -161,10 +162,23 @@ def _resolve(iri: str, base: str | None) -> str:
     return urljoin(base, iri)
 
 
+#: Queries up to this many characters have their inspection remembered (:func:`check`).
+CACHED_LENGTH = 8192
+
+
+@lru_cache(maxsize=1024)
+def _inspect_cached(query: str) -> Inspection:
+    """:func:`inspect` with helsegraf's prefixes, remembered: the same text always reads the
+    same, and clients send the same queries again and again (a page's named queries, a
+    dashboard's counts). At most 1024 texts, each of at most :data:`CACHED_LENGTH`
+    characters."""
+    return inspect(query)
+
+
 def check(query: str, allow: Collection[str] = ()) -> None:
     """Raise :class:`RefusedError` unless the query is a read that calls only allowed services,
     and :class:`TooDeepError` when it is nested deeper than :data:`MAX_NESTING`."""
-    found = inspect(query)
+    found = _inspect_cached(query) if len(query) <= CACHED_LENGTH else inspect(query)
     if found.depth > MAX_NESTING:
         raise TooDeepError(
             f"the query nests brackets {found.depth} levels deep; at most {MAX_NESTING} are "

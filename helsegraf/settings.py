@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     query_workers: int = Field(
         default=2, ge=1, le=64, description="Worker processes that answer SPARQL queries."
     )
+    answer_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description=(
+            "Memory for /sparql answers kept until the next publish, in MB (0: none). The "
+            "published graph cannot change between publishes, so a kept answer is exact."
+        ),
+    )
     max_query_length: int = Field(
         default=100_000, gt=0, description="Longest SPARQL query text accepted, in characters."
     )
