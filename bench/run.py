@@ -7,9 +7,11 @@ measured in the same run on the same data, and the ratio between the medians:
   :func:`helsegraf.bulk.publish_generation`, against pyoxigraph's raw ``bulk_load`` of the
   same files; wall time and peak memory (max RSS of the process that did it);
 * **sparql**: throughput and p50/p99 latency of ``/sparql`` for representative queries (a
-  named query, a facet count, a free-text search, a DESCRIBE), against ``oxigraph
-  serve-read-only`` on the same store directory, driven by the same load generator (a fixed
-  number of concurrent clients for a fixed time, on loopback);
+  named query, a facet count, a free-text search, a DESCRIBE), each sent with the same text
+  every time and with a distinct text every time, against ``oxigraph serve-read-only`` on the
+  same store directory. Both servers run at once and their runs alternate; both meet the
+  same load generator: ``wrk`` (a fixed number of connections for a fixed time, on loopback)
+  when it is installed, else an asyncio generator that costs more CPU than either server;
 * **pages**: p50/p99 of the browse page and a resource page (no reference);
 * **memory**: resident memory of the serving processes (server and query workers) after the
   load, against ``oxigraph serve-read-only``'s.
@@ -216,8 +218,8 @@ def _wait(url: str, probe: str, process: subprocess.Popen[bytes]) -> str:
     raise RuntimeError(f"the server at {url} did not start")
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, in MB."""
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
     children: dict[int, list[int]] = {}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -226,10 +228,45 @@ def _rss_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(proc.name))
-    total, todo = 0.0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def _cpu_seconds(pids: Sequence[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _settle(pid: int, limit: float = 300.0) -> None:
+    """Wait until the server and its workers are idle (under 5% of a core for a second).
+
+    After a start, helsegraf computes the browse page's facet counts and the catalog's index
+    in the background (minutes at 100k sources); a throughput figure taken meanwhile would
+    measure that work, not the queries.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        pids = _tree(pid)
+        before = _cpu_seconds(pids)
+        time.sleep(1.0)
+        if _cpu_seconds(pids) - before < 0.05:
+            return
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB."""
+    total = 0.0
+    for current in _tree(pid):
         try:
             for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -365,27 +402,29 @@ def load_generator() -> str:
 
 
 def bench_sparql(store: Path, seconds: float, clients: int, runs: int) -> list[Row]:
+    """Both servers run at once over the same store, and their runs alternate, so a change
+    in what else the machine does falls on both alike."""
     rows: list[Row] = []
     prologue = sparql_prologue()
     results: dict[tuple[str, str], dict[str, list[tuple[float, float, float]]]] = {}
     generator = load_generator()
-    for name, server, path in (
-        ("helsegraf", helsegraf_server, "/sparql"),
-        ("oxigraph", oxigraph_server, "/query"),
-    ):
-        with server(store) as (url, _pid):
-            for label, text in QUERIES.items():
-                accept = (
-                    "text/turtle"
-                    if text.strip().startswith("DESCRIBE")
-                    else "application/sparql-results+json"
-                )
-                for mode in TEXT_MODES:
-                    target = (url + path, prologue + text, accept, mode == "distinct texts")
-                    _measure(generator, *target, 1.0, clients)  # warm-up
-                    for _ in range(runs):
+    with helsegraf_server(store) as (ours, pid), oxigraph_server(store) as (theirs, _pid):
+        _settle(pid)
+        endpoints = {"helsegraf": ours + "/sparql", "oxigraph": theirs + "/query"}
+        for label, text in QUERIES.items():
+            accept = (
+                "text/turtle"
+                if text.strip().startswith("DESCRIBE")
+                else "application/sparql-results+json"
+            )
+            for mode in TEXT_MODES:
+                target = (prologue + text, accept, mode == "distinct texts")
+                for endpoint in endpoints.values():
+                    _measure(generator, endpoint, *target, 1.0, clients)  # warm-up
+                for _ in range(runs):
+                    for name, endpoint in endpoints.items():
                         results.setdefault((label, mode), {}).setdefault(name, []).append(
-                            _measure(generator, *target, seconds, clients)
+                            _measure(generator, endpoint, *target, seconds, clients)
                         )
     for (label, mode), measured in results.items():
         ours, theirs = measured["helsegraf"], measured["oxigraph"]
