@@ -80,8 +80,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every test on the embedded store, then the api, CLI and browser suites again on the remote
+# backend: a real `oxigraph serve` holding the graph (tests/conftest.py, --backend; in CI a
+# server that cannot start fails the run).
 unit: $(STAMP) $(VENDOR_STAMP) $(CKAN_STAMP)
 	$(BIN)/pytest
+	$(BIN)/pytest --backend=remote tests/api tests/test_cli.py tests/browser
 
 test: lint typecheck unit
 

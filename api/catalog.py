@@ -12,7 +12,10 @@ Every answer carries a strong ``ETag`` (a hash of the body) and, for a store on 
 ``hydra:next``/``hydra:previous``, so no request builds a catalog of 100,000 sources.
 
 Built documents are kept per store generation, so a harvest of an unchanged catalog costs
-no query at all; a publish changes the generation and the next request rebuilds.
+no query at all; a publish changes the generation and the next request rebuilds. A remote
+store has no generation to watch: what is built from it is kept for
+:data:`REMOTE_INDEX_SECONDS`, so a publish there shows within that time, and a client asking
+again and again for the quality report (seconds of SHACL) does not run it again each time.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ class _Built:
 
 
 class _Cache:
-    """Catalog documents of the current store generation, least recently used dropped."""
+    """Catalog documents of the current store generation (or time slot, for a remote store),
+    least recently used dropped."""
 
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple[Any, ...], _Built] = OrderedDict()
@@ -159,8 +163,17 @@ async def catalog_graph(
     )
 
 
-#: How long the list of datasets of a remote store is reused (it has no generation to watch).
+#: How long what is built from a remote store (its list of datasets, catalog documents and
+#: quality reports) is reused: it has no generation to watch.
 REMOTE_INDEX_SECONDS: Final = 60.0
+
+
+def _version(pool: QueryPool) -> Any:
+    """What built documents are kept under: the store's generation, or for a remote store
+    the current slot of :data:`REMOTE_INDEX_SECONDS`."""
+    if pool.source.remote is None:
+        return pool.source.generation()
+    return ("remote", int(time.monotonic() // REMOTE_INDEX_SECONDS))
 
 
 async def _locate(
@@ -177,10 +190,7 @@ async def _locate(
 async def _index(pool: QueryPool, cache: _Cache) -> list[URIRef]:
     """Every catalogued dataset in IRI order: kept per store generation (a remote store's for
     :data:`REMOTE_INDEX_SECONDS`), since every page is cut from it."""
-    if pool.source.remote is None:
-        key: Any = pool.source.generation()
-    else:
-        key = int(time.monotonic() // REMOTE_INDEX_SECONDS)
+    key = _version(pool)
     if cache.index is not None and cache.index[0] == key:
         return cache.index[1]
     index = dcat_catalog.index_of((await pool.select(dcat_catalog.INDEX_QUERY)).rows)
@@ -279,10 +289,9 @@ async def catalog(request: Request) -> Response:
     pool: QueryPool = request.app.state.pool
     site = site_of(request)
     modified = last_modified(pool)
-    generation = pool.source.generation() if pool.source.remote is None else None
-    key = (generation, profile, number, size, media, site.root, web.language(request))
+    key = (_version(pool), profile, number, size, media, site.root, web.language(request))
     cache = _cache(request)
-    built = cache.get(key) if generation is not None else None
+    built = cache.get(key)
     if built is None:
         if media == formats.HTML:
             graph = await catalog_graph(pool, cache, profile, site, number, size, modified)
@@ -294,8 +303,7 @@ async def catalog(request: Request) -> Response:
                 f"the catalog has no page {number} of {size} datasets", status_code=404
             )
         built = _Built(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-        if generation is not None:
-            cache.put(key, built)
+        cache.put(key, built)
     headers = {"ETag": built.etag, "Vary": "Accept, Accept-Language", "Cache-Control": "no-cache"}
     if modified is not None:
         headers["Last-Modified"] = format_datetime(modified, usegmt=True)
@@ -356,7 +364,8 @@ QUALITY_PAGE_SIZE: Final = 100
 async def _quality_report(
     request: Request, profile: Profile, number: int, size: int
 ) -> dict[str, Any]:
-    """The MQA report of one page of the catalog in ``profile``, kept per store generation.
+    """The MQA report of one page of the catalog in ``profile``, kept per store generation
+    (a remote store's for :data:`REMOTE_INDEX_SECONDS`).
 
     A page at a time, like the catalog: the DCAT-AP compliance indicator runs pySHACL, which
     takes about a second per hundred datasets."""
@@ -364,11 +373,10 @@ async def _quality_report(
 
     pool: QueryPool = request.app.state.pool
     settings = request.app.state.settings
-    generation = pool.source.generation() if pool.source.remote is None else None
-    key = ("quality", generation, profile, number, size)
+    key = ("quality", _version(pool), profile, number, size)
     cache = _cache(request)
     async with cache.lock:  # one SHACL run at a time; the others wait for its answer
-        hit = cache.get(key) if generation is not None else None
+        hit = cache.get(key)
         if hit is not None:
             return dict(json.loads(hit.body))
         site = site_of(request)
@@ -386,9 +394,7 @@ async def _quality_report(
             return report
 
         report = await asyncio.to_thread(assess)
-        if generation is not None:
-            body = json.dumps(report).encode()
-            cache.put(key, _Built(body, ""))
+        cache.put(key, _Built(json.dumps(report).encode(), ""))
         return report
 
 

@@ -179,7 +179,18 @@ def _read_store(settings: Settings) -> Store:
     local = not (settings.store_is_memory or settings.store_is_remote)
     if local and not Path(settings.store).is_dir():
         raise CliError(f"no graph loaded at {settings.store}: run 'helsegraf load' first")
-    return open_store(settings, read_only=True)
+    store = open_store(settings, read_only=True)
+    if settings.store_is_remote:
+        # a server holding no graph would answer every export and query with nothing
+        try:
+            loaded = store.ask("ASK { GRAPH ?g { ?s ?p ?o } }")
+        except BaseException:
+            store.close()
+            raise
+        if not loaded:
+            store.close()
+            raise CliError(f"no graph loaded at {settings.store}: run 'helsegraf load' first")
+    return store
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -624,6 +624,11 @@ class QueryPool:
             ) from err
         finally:
             loop.remove_reader(fd)
+        # uvloop's add_reader makes the descriptor non-blocking and leaves it so: a reply larger
+        # than the pipe's buffer would then stop half-read (BlockingIOError), taken for a lost
+        # worker. The reply has begun to arrive; the rest is read blocking, as multiprocessing
+        # expects.
+        os.set_blocking(fd, True)
         try:
             reply = handle.conn.recv()
         except (EOFError, OSError) as err:

@@ -1,7 +1,8 @@
 """A real helsegraf server in a subprocess, for tests that talk HTTP over a socket.
 
-:func:`serve` publishes the session's built graph into a store directory, starts
-``helsegraf serve`` on a free loopback port and waits until ``/ready`` answers.
+:func:`serve` starts ``helsegraf serve`` over a store (a store directory, or the query endpoint
+of a SPARQL server with its ``HELSEGRAF_*`` settings in ``env``) on a free loopback port and
+waits until ``/ready`` answers.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store_dir: Path | str, **env: str) -> Iterator[str]:
-    """Run ``helsegraf serve`` over ``store_dir``; yields its base URL, stops it afterwards."""
+def serve(store: Path | str, **env: str) -> Iterator[str]:
+    """Run ``helsegraf serve`` over ``store`` (``HELSEGRAF_STORE``) with the other settings
+    ``env`` gives; yields its base URL, stops it afterwards."""
     port = free_port()
-    environment = {**os.environ, "HELSEGRAF_STORE": str(store_dir), **env}
+    environment = {**os.environ, "HELSEGRAF_STORE": str(store), **env}
     # the server's output goes to a file: a pipe nobody reads fills up with the access log
     # (about 1,100 requests) and then blocks the server
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below

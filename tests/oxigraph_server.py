@@ -4,9 +4,10 @@
 query, and stops it; it can stop and start again on the same port and location, which is how
 the tests show that a :class:`~helsegraf.remote.RemoteStore` recovers by itself.
 
-:func:`running` is what fixtures use. When the server cannot start it skips the test on a
-developer's machine but fails it in CI (``CI`` set): there the remote backend must be tested,
-never quietly left out (CONVENTIONS.md "What we take" 2).
+:func:`running` (a context manager) and :func:`started` (the caller stops the server) are what
+fixtures use. When the server cannot start they skip the test on a developer's machine but
+fail it in CI (``CI`` set): there the remote backend must be tested, never quietly left out
+(CONVENTIONS.md "What we take" 2).
 """
 
 from __future__ import annotations
@@ -60,9 +61,13 @@ class OxigraphServer:
         log: Path,
         union_default_graph: bool = True,
         port: int | None = None,
+        timeout_s: int | None = None,
     ) -> None:
         self.location = location
         self.union_default_graph = union_default_graph
+        #: the server's own limit on a query (``--timeout-s``): a query helsegraf gave up on
+        #: (its worker killed at the time limit) does not keep a core busy on the server
+        self.timeout_s = timeout_s
         self.port = port or free_port()
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -106,6 +111,8 @@ class OxigraphServer:
             command += ["--location", str(self.location)]
         if self.union_default_graph:
             command.append("--union-default-graph")
+        if self.timeout_s is not None:
+            command += ["--timeout-s", str(self.timeout_s)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
@@ -150,6 +157,17 @@ class OxigraphServer:
         with urllib.request.urlopen(request, timeout=30) as reply:
             reply.read()
 
+    def add_quads(self, nquads: bytes) -> None:
+        """Add a dataset (N-Quads) with the Graph Store Protocol (test setup, not helsegraf)."""
+        request = urllib.request.Request(
+            self.store_url,
+            data=nquads,
+            headers={"Content-Type": "application/n-quads"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            reply.read()
+
     def clear(self) -> None:
         """Remove every graph."""
         self.update("DROP ALL")
@@ -161,6 +179,13 @@ class OxigraphServer:
             headers={"Accept": "application/n-triples"},
         )
         with urllib.request.urlopen(request, timeout=30) as reply:
+            data: bytes = reply.read()
+            return data
+
+    def dataset(self) -> bytes:
+        """Every graph as N-Quads, read with the Graph Store Protocol (not helsegraf)."""
+        request = urllib.request.Request(self.store_url, headers={"Accept": "application/n-quads"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
             data: bytes = reply.read()
             return data
 
@@ -185,19 +210,41 @@ def running(
     *,
     union_default_graph: bool = True,
     port: int | None = None,
+    timeout_s: int | None = None,
 ) -> Iterator[OxigraphServer]:
     """A started server (skipped locally, failed in CI, when it cannot start); stopped after."""
+    server = started(
+        location,
+        log_dir,
+        union_default_graph=union_default_graph,
+        port=port,
+        timeout_s=timeout_s,
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def started(
+    location: Path | None,
+    log_dir: Path,
+    *,
+    union_default_graph: bool = True,
+    port: int | None = None,
+    timeout_s: int | None = None,
+) -> OxigraphServer:
+    """A started server (skipped locally, failed in CI, when it cannot start); the caller
+    stops it."""
     server = OxigraphServer(
         location,
         log=log_dir / "oxigraph.log",
         union_default_graph=union_default_graph,
         port=port,
+        timeout_s=timeout_s,
     )
     try:
         server.start()
     except (ServerError, OSError) as err:
         unavailable(str(err))
-    try:
-        yield server
-    finally:
-        server.stop()
+    return server

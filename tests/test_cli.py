@@ -1,4 +1,5 @@
-"""The command line, end to end on the real listing, with a store on disk."""
+"""The command line, end to end on the real listing, with a store of the backend under test
+(``--backend``: a store directory, or an ``oxigraph serve``; see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +17,30 @@ from helsegraf import paths
 from helsegraf.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from helsegraf.namespaces import HG
 from helsegraf.settings import Settings
+from tests.conftest import StoreBackend, Stores, StoreTarget
 
 
-def _settings(tmp: Path, **changes: object) -> Settings:
-    values: dict[str, object] = {"store": str(tmp / "store"), "listing": tmp / "no-listing.txt"}
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+def _settings(target: StoreTarget, tmp: Path, **changes: object) -> Settings:
+    """Settings naming ``target``, and a listing path where no listing is."""
+    return target.settings(listing=tmp / "no-listing.txt", **changes)
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory, listing_path: Path) -> Settings:
-    """A store on disk loaded from the real listing by ``helsegraf load PATH``."""
-    settings = _settings(tmp_path_factory.mktemp("cli"))
-    assert main(["load", str(listing_path)], settings) == EXIT_OK
-    return settings
+def loaded_store(
+    store_backend: StoreBackend, tmp_path_factory: pytest.TempPathFactory, listing_path: Path
+) -> Iterator[StoreTarget]:
+    """A store loaded from the real listing by ``helsegraf load PATH``."""
+    with store_backend.stores() as stores:
+        target = stores.new()
+        settings = _settings(target, tmp_path_factory.mktemp("cli"))
+        assert main(["load", str(listing_path)], settings) == EXIT_OK
+        yield target
+
+
+@pytest.fixture(scope="module")
+def loaded(loaded_store: StoreTarget, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings that name :func:`loaded_store`."""
+    return _settings(loaded_store, tmp_path_factory.mktemp("cli"))
 
 
 def _export(settings: Settings, capsys: pytest.CaptureFixture[bytes], *args: str) -> bytes:
@@ -78,14 +90,14 @@ def test_query_malformed_is_a_clear_error(
 
 
 def test_validate_reports_conformance(
-    listing_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    listing_path: Path, tmp_path: Path, new_store: Stores, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["validate", str(listing_path)], _settings(tmp_path)) == EXIT_OK
+    assert main(["validate", str(listing_path)], _settings(new_store.new(), tmp_path)) == EXIT_OK
     assert "conforms" in capsys.readouterr().err
 
 
-def test_default_load_without_listing_uses_the_snapshot(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
+def test_default_load_without_listing_uses_the_snapshot(tmp_path: Path, new_store: Stores) -> None:
+    settings = _settings(new_store.new(), tmp_path)
     assert main(["load"], settings) == EXIT_OK
     assert (
         main(["query", "--sparql", "ASK WHERE { ?s hg:listingPosition 83 }"], settings) == EXIT_OK
@@ -93,10 +105,13 @@ def test_default_load_without_listing_uses_the_snapshot(tmp_path: Path) -> None:
 
 
 def test_a_failing_gate_publishes_nothing(
-    loaded: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], listing_path: Path
+    loaded_store: StoreTarget,
+    new_store: Stores,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    listing_path: Path,
 ) -> None:
-    store_copy = tmp_path / "store"
-    shutil.copytree(loaded.store, store_copy)
+    store_copy = new_store.copy(loaded_store)
     curation = tmp_path / "curation"
     shutil.copytree(paths.CURATION_DIR, curation)
     # A curator's mistake: a second Norwegian title and a consent regime outside the scheme.
@@ -107,7 +122,7 @@ def test_a_failing_gate_publishes_nothing(
         "    hg:consentRegime hg:SometimesConsent .\n",
         encoding="utf-8",
     )
-    settings = _settings(tmp_path, store=str(store_copy), curation=curation)
+    settings = _settings(store_copy, tmp_path, curation=curation)
     before = _dump(settings)
     capsys.readouterr()
     assert main(["load", str(listing_path)], settings) == EXIT_INVALID
@@ -119,11 +134,13 @@ def test_a_failing_gate_publishes_nothing(
 
 @pytest.mark.parametrize("content", ["", "root:x:0:0:root:/root:/bin/bash\n", "\u00ff" * 40])
 def test_a_listing_without_sources_publishes_nothing(
-    loaded: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+    loaded_store: StoreTarget,
+    new_store: Stores,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
 ) -> None:
-    store_copy = tmp_path / "store"
-    shutil.copytree(loaded.store, store_copy)
-    settings = _settings(tmp_path, store=str(store_copy))
+    settings = _settings(new_store.copy(loaded_store), tmp_path)
     before = _dump(settings)
     wrong = tmp_path / "wrong.txt"
     wrong.write_text(content, encoding="utf-8")
@@ -146,18 +163,20 @@ def _dump(settings: Settings) -> bytes:
 
 
 def test_missing_listing_and_empty_store_are_usage_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    new_store: Stores,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    settings = _settings(tmp_path)
+    settings = _settings(new_store.new(), tmp_path)
     assert main(["load", str(tmp_path / "nope.txt")], settings) == EXIT_USAGE
     assert main(["export"], settings) == EXIT_USAGE
     assert "helsegraf load" in capsys.readouterr().err
 
 
-def test_the_installed_console_script_runs(tmp_path: Path) -> None:
+def test_the_installed_console_script_runs(new_store: Stores) -> None:
     script = Path(sys.executable).with_name("helsegraf")
     done = subprocess.run(
-        [str(script), "--store", str(tmp_path / "s"), "query", "--list"],
+        [str(script), "--store", new_store.new().location, "query", "--list"],
         capture_output=True,
         text=True,
         check=False,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,8 +20,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from helsegraf.api.browse import MAX_FACET_VALUES, PAGE_SIZE
 from helsegraf.namespaces import DPV, GRAPH, HG, ID_BASE
-from helsegraf.store import OxigraphStore
+from helsegraf.store import Store
 from tests.api.conftest import app_client
+from tests.conftest import Stores
 from tests.live import serve
 
 HTML = {"Accept": "text/html"}
@@ -154,13 +154,13 @@ def all_sources(client: TestClient, params: list[tuple[str, str]]) -> list[str]:
     return found
 
 
-def iris(store: OxigraphStore, where: str) -> set[str]:
+def iris(store: Store, where: str) -> set[str]:
     """The sources ``?d`` (every dcat:Dataset) that also match ``where``."""
     result = store.select(f"SELECT DISTINCT ?d WHERE {{ ?d a dcat:Dataset . {where} }}")
     return {str(term) for term in result.column("d")}
 
 
-def counts(store: OxigraphStore, facet: str, where: str = "") -> dict[str, int]:
+def counts(store: Store, facet: str, where: str = "") -> dict[str, int]:
     """Sources per value of ``facet`` among those matching ``where``."""
     result = store.select(
         f"SELECT ?v (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a dcat:Dataset . {where} "
@@ -177,7 +177,7 @@ def query_of(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query)
 
 
-def labels(store: OxigraphStore, iri: str, prop: str) -> dict[str, str]:
+def labels(store: Store, iri: str, prop: str) -> dict[str, str]:
     result = store.select(f"SELECT ?l WHERE {{ <{iri}> {prop} ?l }}")
     return {
         term.language or "": str(term) for term in result.column("l") if isinstance(term, Literal)
@@ -188,7 +188,7 @@ def labels(store: OxigraphStore, iri: str, prop: str) -> dict[str, str]:
 
 
 def test_the_unfiltered_view_lists_every_source_once_across_its_pages(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     expected = iris(store, "")
     listed = iris(store, "?d hg:listingPosition ?position")
@@ -208,7 +208,7 @@ def test_the_unfiltered_view_lists_every_source_once_across_its_pages(
 
 
 def test_the_page_shows_the_count_and_links_each_source_to_its_page(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     total = len(iris(store, ""))
     doc = page(client, "/")
@@ -224,7 +224,7 @@ def test_the_page_shows_the_count_and_links_each_source_to_its_page(
 
 
 def test_consent_free_sources_controlled_by_helse_bergen_are_exactly_those_of_the_graph(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     expected = iris(
         store,
@@ -246,7 +246,7 @@ def test_consent_free_sources_controlled_by_helse_bergen_are_exactly_those_of_th
 
 
 def test_values_of_one_facet_are_alternatives_and_facets_combine(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     regimes = "VALUES ?r { hg:ConsentRequired hg:ConsentNotRequired } ?d hg:consentRegime ?r ."
     either = iris(store, regimes)
@@ -260,9 +260,7 @@ def test_values_of_one_facet_are_alternatives_and_facets_combine(
     assert 0 < len(both) < len(either)
 
 
-def test_unfiltered_facet_counts_equal_sparql_counts(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_unfiltered_facet_counts_equal_sparql_counts(client: TestClient, store: Store) -> None:
     data = listing(client)
     for facet in FACET_PATTERNS:
         expected = counts(store, facet)
@@ -271,7 +269,7 @@ def test_unfiltered_facet_counts_equal_sparql_counts(
 
 
 def test_a_facets_counts_ignore_its_own_choice_and_apply_the_others(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     chosen = [("consent", "ConsentNotRequired"), ("kind", "MedicalQualityRegister")]
     data = listing(client, chosen)
@@ -295,7 +293,7 @@ def test_a_facets_counts_ignore_its_own_choice_and_apply_the_others(
 
 
 def test_facet_values_show_labels_from_the_graph_in_the_page_language(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     kind_labels = labels(store, str(HG.MedicalQualityRegister), "rdfs:label")
     consent_labels = labels(store, str(HG.ConsentNotRequired), "skos:prefLabel")
@@ -330,7 +328,7 @@ def test_facet_values_show_labels_from_the_graph_in_the_page_language(
 
 
 def test_every_facet_has_its_section_and_values_link_to_the_narrowed_view(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     doc = page(client, "/?controller=folkehelseinstituttet")
     facets = doc.find(id="facets")
@@ -355,7 +353,7 @@ def test_every_facet_has_its_section_and_values_link_to_the_narrowed_view(
 
 
 def test_the_search_form_and_the_remove_links_keep_the_other_filters(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     doc = page(client, "/?q=register&consent=ConsentNotRequired&controller=folkehelseinstituttet")
     form = doc.find("form", id="search")
@@ -398,7 +396,7 @@ def test_the_search_form_and_the_remove_links_keep_the_other_filters(
 
 
 def test_search_finds_the_cancer_registries_ignoring_case_in_nb_and_en(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     def containing(word: str) -> set[str]:
         return iris(
@@ -452,7 +450,7 @@ def test_the_search_text_is_bound_as_a_literal(client: TestClient) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc.text
 
 
-def test_paging_with_previous_and_next_links(client: TestClient, store: OxigraphStore) -> None:
+def test_paging_with_previous_and_next_links(client: TestClient, store: Store) -> None:
     total = len(iris(store, ""))
     assert total > PAGE_SIZE
     first = page(client, "/")
@@ -515,7 +513,7 @@ def test_too_many_values_for_one_facet(client: TestClient) -> None:
 
 
 def test_an_organisation_without_sources_is_a_valid_empty_view(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     idle = store.select(
         "SELECT ?o WHERE { ?o a foaf:Organization . "
@@ -576,7 +574,7 @@ def test_two_queries_per_request_and_the_list_is_paged_in_the_store(
     assert any("GROUP BY" in q and "COUNT(DISTINCT ?d)" in q for q in seen)
 
 
-def test_titles_and_labels_from_the_graph_are_escaped() -> None:
+def test_titles_and_labels_from_the_graph_are_escaped(new_store: Stores) -> None:
     data = Graph()
     source = URIRef(DATASET + "evil")
     org = URIRef(ORGANISATION + "evil-org")
@@ -585,7 +583,7 @@ def test_titles_and_labels_from_the_graph_are_escaped() -> None:
     data.add((source, DPV.hasDataController, org))
     data.add((org, RDF.type, FOAF.Organization))
     data.add((org, FOAF.name, Literal('<img src=x onerror="alert(1)">', lang="nb")))
-    store = OxigraphStore(None)
+    store = new_store.empty()
     store.replace_graphs({URIRef(str(GRAPH) + "helsedata"): data})
     with app_client(store) as client:
         response = client.get("/", headers=HTML)
@@ -602,7 +600,9 @@ def test_titles_and_labels_from_the_graph_are_escaped() -> None:
         assert chosen.find("a", cls="remove-filter").text().count("<img") == 1
 
 
-def test_a_facet_lists_its_most_frequent_values_and_always_the_chosen_ones() -> None:
+def test_a_facet_lists_its_most_frequent_values_and_always_the_chosen_ones(
+    new_store: Stores,
+) -> None:
     data = Graph()
     organisations = [URIRef(f"{ORGANISATION}org-{i:03d}") for i in range(MAX_FACET_VALUES + 5)]
     for i, org in enumerate(organisations):
@@ -613,7 +613,7 @@ def test_a_facet_lists_its_most_frequent_values_and_always_the_chosen_ones() -> 
             data.add((source, RDF.type, DCAT.Dataset))
             data.add((source, DCTERMS.title, Literal(f"Source {i:03d} {j}", lang="nb")))
             data.add((source, DPV.hasDataController, org))
-    store = OxigraphStore(None)
+    store = new_store.empty()
     store.replace_graphs({URIRef(str(GRAPH) + "helsedata"): data})
     with app_client(store) as client:
         shown = listing(client)["facets"]["controller"]
@@ -638,7 +638,7 @@ def test_a_facet_lists_its_most_frequent_values_and_always_the_chosen_ones() -> 
 
 
 def test_the_cancer_registrys_quality_registers_are_nested_under_its_base_register(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     quality_registers = {
         str(t)
@@ -685,7 +685,7 @@ def test_the_cancer_registrys_quality_registers_are_nested_under_its_base_regist
 
 
 def test_every_whole_is_drawn_and_every_part_sits_inside_it(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     edges = {
         (str(r["w"]), str(r["p"]))
@@ -720,9 +720,10 @@ def test_the_home_page_links_to_the_families(client: TestClient) -> None:
     assert page(client, link.attrs["href"]).find("ul", id="families")
 
 
-def test_facet_counts_are_cached_until_the_next_publish(tmp_path: Path) -> None:
-    """The whole-catalog aggregates are computed once per store generation, and a publish
-    while the server runs is seen by the next view (the cache does not serve stale counts)."""
+def test_facet_counts_are_cached_until_the_next_publish(new_store: Stores) -> None:
+    """The whole-catalog aggregates are computed once per store generation (a remote store,
+    which has none, is asked each time), and a publish while the server runs is seen by the
+    next view (the cache does not serve stale counts)."""
 
     def catalog(count: int) -> Graph:
         graph = Graph()
@@ -733,23 +734,28 @@ def test_facet_counts_are_cached_until_the_next_publish(tmp_path: Path) -> None:
         return graph
 
     name = URIRef(str(GRAPH.helsedata))
-    writer = OxigraphStore(tmp_path)
+    target = new_store.new()
+    writer = target.open()
     writer.replace_graphs({name: catalog(3)})
     writer.close()
-    with serve(tmp_path) as url:
+    with serve(target.location, **target.environment()) as url:
 
         def total() -> int:
             answer = httpx.get(url + "/", headers={"Accept": "application/json"})
             return int(answer.json()["total"])
 
         assert [total() for _ in range(3)] == [3, 3, 3]
-        writer = OxigraphStore(tmp_path)
+        writer = target.open()
         writer.replace_graphs({name: catalog(8)})
         writer.close()
         assert [total() for _ in range(3)] == [8, 8, 8]
 
 
-def test_cached_answers_are_reused(store: OxigraphStore) -> None:
+@pytest.mark.embedded_only(
+    "the cache is keyed by the store directory's generation; a remote store has none, so the "
+    "api caches nothing for it (QueryPool.select)"
+)
+def test_cached_answers_are_reused(store: Store) -> None:
     with app_client(store) as fresh:
         pool = fresh.app.state.pool  # type: ignore[attr-defined]
         fresh.get("/", headers={"Accept": "application/json"})

@@ -17,7 +17,7 @@ from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper import JSONLD as SW_JSONLD
 
 from helsegraf.namespaces import sparql_prologue
-from helsegraf.store import OxigraphStore
+from helsegraf.store import Store
 
 SELECT = sparql_prologue() + (
     "SELECT ?s ?title WHERE { ?s a dcat:Dataset ; dct:title ?title . "
@@ -41,19 +41,19 @@ def _wrapper(url: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapp
     return sparql
 
 
-def _expected(store: OxigraphStore) -> list[tuple[str, str]]:
+def _expected(store: Store) -> list[tuple[str, str]]:
     return [(str(r["s"]), str(r["title"])) for r in store.select(SELECT).rows]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_sparqlwrapper_select_json(live_server: str, store: OxigraphStore, method: str) -> None:
+def test_sparqlwrapper_select_json(live_server: str, store: Store, method: str) -> None:
     result: Any = _wrapper(live_server, SELECT, JSON, method).queryAndConvert()
     rows = [(b["s"]["value"], b["title"]["value"]) for b in result["results"]["bindings"]]
     assert rows == _expected(store)
     assert len(rows) >= 83
 
 
-def test_sparqlwrapper_select_xml(live_server: str, store: OxigraphStore) -> None:
+def test_sparqlwrapper_select_xml(live_server: str, store: Store) -> None:
     document: Any = _wrapper(live_server, SELECT, XML).queryAndConvert()
     ns = "http://www.w3.org/2005/sparql-results#"
     rows = []
@@ -67,7 +67,7 @@ def test_sparqlwrapper_select_xml(live_server: str, store: OxigraphStore) -> Non
 
 
 @pytest.mark.parametrize("fmt", [CSV, TSV])
-def test_sparqlwrapper_select_csv_tsv(live_server: str, store: OxigraphStore, fmt: str) -> None:
+def test_sparqlwrapper_select_csv_tsv(live_server: str, store: Store, fmt: str) -> None:
     raw: Any = _wrapper(live_server, SELECT, fmt).queryAndConvert()
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     if fmt == CSV:
@@ -81,7 +81,7 @@ def test_sparqlwrapper_select_csv_tsv(live_server: str, store: OxigraphStore, fm
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML])
-def test_sparqlwrapper_ask(live_server: str, store: OxigraphStore, fmt: str) -> None:
+def test_sparqlwrapper_ask(live_server: str, store: Store, fmt: str) -> None:
     result: Any = _wrapper(live_server, ASK, fmt).queryAndConvert()
     if fmt == JSON:
         value = result["boolean"]
@@ -92,7 +92,7 @@ def test_sparqlwrapper_ask(live_server: str, store: OxigraphStore, fmt: str) -> 
 
 
 @pytest.mark.parametrize("fmt", [TURTLE, N3, RDFXML, SW_JSONLD])
-def test_sparqlwrapper_construct(live_server: str, store: OxigraphStore, fmt: str) -> None:
+def test_sparqlwrapper_construct(live_server: str, store: Store, fmt: str) -> None:
     result: Any = _wrapper(live_server, CONSTRUCT, fmt).queryAndConvert()
     if isinstance(result, Graph):
         graph = result
@@ -112,7 +112,7 @@ def test_sparqlwrapper_reports_a_malformed_query(live_server: str) -> None:
     assert "error at" in str(caught.value)
 
 
-def test_rdflib_sparqlstore(live_server: str, store: OxigraphStore) -> None:
+def test_rdflib_sparqlstore(live_server: str, store: Store) -> None:
     remote = Graph(store=SPARQLStore(f"{live_server}/sparql", returnFormat="json"))
     rows = [(str(r[0]), str(r[1])) for r in remote.query(SELECT)]  # type: ignore[index]
     assert rows == _expected(store)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rdflib import URIRef
 
 from helsegraf.queries import load_registry
-from helsegraf.store import OxigraphStore, SelectResult
+from helsegraf.store import SelectResult, Store
 
 HELSE_BERGEN = "https://w3id.org/helsegraf/id/organisation/helse-bergen-hf"
 CONSENT_FREE = "consent-free-by-organisation"
@@ -39,7 +39,7 @@ def test_list_as_html_for_a_browser(client: TestClient) -> None:
         assert f'href="/queries/{name}"' in page.text
 
 
-def test_consent_free_sources_run_by_helse_bergen(client: TestClient, store: OxigraphStore) -> None:
+def test_consent_free_sources_run_by_helse_bergen(client: TestClient, store: Store) -> None:
     """The question the product exists for, over HTTP, checked against the store directly."""
     expected = load_registry().run(store, CONSENT_FREE, {"organisation": HELSE_BERGEN})
     assert isinstance(expected, SelectResult)
@@ -54,7 +54,7 @@ def test_consent_free_sources_run_by_helse_bergen(client: TestClient, store: Oxi
     assert "https://w3id.org/helsegraf/id/dataset/nir" in got  # opt-out, controller
 
 
-def test_typed_parameters_change_the_answer(client: TestClient, store: OxigraphStore) -> None:
+def test_typed_parameters_change_the_answer(client: TestClient, store: Store) -> None:
     params = {"organisation": HELSE_BERGEN, "opt_out": "false", "format": "csv"}
     response = client.get(f"/queries/{CONSENT_FREE}", params=params)
     rows = list(csv.DictReader(io.StringIO(response.text)))
@@ -117,7 +117,7 @@ def test_ask_and_construct_queries_over_http(client: TestClient) -> None:
     assert graph.headers["content-type"].startswith("text/turtle")
 
 
-def test_html_page_shows_the_results_table(client: TestClient, store: OxigraphStore) -> None:
+def test_html_page_shows_the_results_table(client: TestClient, store: Store) -> None:
     page = client.get(
         f"/queries/{CONSENT_FREE}",
         params={"organisation": "helse-bergen-hf"},

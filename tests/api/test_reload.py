@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from helsegraf.store import OxigraphStore
+from tests.conftest import Stores
 from tests.live import serve
 
 COUNT = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a dcat:Dataset }"
@@ -29,15 +27,16 @@ def _count(url: str) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_a_publish_while_serving_is_seen_by_the_next_query(tmp_path: Path) -> None:
+def test_a_publish_while_serving_is_seen_by_the_next_query(new_store: Stores) -> None:
     name = URIRef("https://w3id.org/helsegraf/graph/helsedata")
-    writer = OxigraphStore(tmp_path)
+    target = new_store.new()
+    writer = target.open()
     writer.replace_graphs({name: _graph(3)})
     writer.close()
-    with serve(tmp_path) as url:
+    with serve(target.location, **target.environment()) as url:
         assert _count(url) == 3
         for size in (7, 2, 11):
-            writer = OxigraphStore(tmp_path)
+            writer = target.open()
             writer.replace_graphs({name: _graph(size)})
             writer.close()
             # both workers must see it: ask more times than there are workers

@@ -19,8 +19,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from helsegraf.namespaces import DPV, GRAPH, HG, ID_BASE, VCARD
-from helsegraf.store import OxigraphStore
+from helsegraf.store import Store
 from tests.api.conftest import app_client
+from tests.conftest import StoreBackend
 
 NIR = URIRef(ID_BASE + "dataset/nir")
 HKR = URIRef(ID_BASE + "dataset/hkr")
@@ -109,12 +110,12 @@ def rdf(client: TestClient, path: str, media: str = "text/turtle") -> Graph:
     return Graph().parse(data=response.content, format=RDF_TYPES[media])
 
 
-def rows_of(store: OxigraphStore, query: str, **bindings: URIRef) -> list[dict[str, object]]:
+def rows_of(store: Store, query: str, **bindings: URIRef) -> list[dict[str, object]]:
     rows = store.select(query, dict(bindings)).rows
     return [dict(row) for row in rows]
 
 
-def document_in_store(store: OxigraphStore, iri: URIRef) -> Graph:
+def document_in_store(store: Store, iri: URIRef) -> Graph:
     """Every triple whose subject is ``iri`` or one of its hash IRIs, read the slow way."""
     return store.construct(
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . FILTER (isIRI(?s) && (?s = ?x || "
@@ -127,7 +128,7 @@ def document_in_store(store: OxigraphStore, iri: URIRef) -> Graph:
 
 
 def test_a_source_in_turtle_holds_its_title_and_consent_regime(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     graph = rdf(client, "/id/dataset/nir")
     expected = rows_of(
@@ -143,7 +144,7 @@ def test_a_source_in_turtle_holds_its_title_and_consent_regime(
 
 @pytest.mark.parametrize("slug", ["dataset/nir", "dataset/hkr", "dataset/iplos", "dataset/bdr"])
 def test_the_document_is_the_resource_with_its_hash_nodes_and_provenance(
-    client: TestClient, store: OxigraphStore, slug: str
+    client: TestClient, store: Store, slug: str
 ) -> None:
     iri = URIRef(ID_BASE + slug)
     served = rdf(client, f"/id/{slug}", "application/n-triples")
@@ -155,7 +156,7 @@ def test_the_document_is_the_resource_with_its_hash_nodes_and_provenance(
 
 
 def test_provenance_nodes_of_hash_nodes_come_with_the_document(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     rows = rows_of(
         store,
@@ -319,9 +320,7 @@ def test_fragments_are_not_resources_of_their_own(client: TestClient) -> None:
 # -- the page of a data source ---------------------------------------------------------------
 
 
-def test_the_page_of_a_source_shows_its_facts_in_words(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_the_page_of_a_source_shows_its_facts_in_words(client: TestClient, store: Store) -> None:
     html = page(client, "/id/dataset/nir")
     facts = html.text_of("facts")
     (row,) = rows_of(
@@ -342,9 +341,7 @@ def test_the_page_of_a_source_shows_its_facts_in_words(
     assert "/ontology#" + str(row["consent"]).rsplit("#", 1)[1] in html.links
 
 
-def test_the_page_quotes_the_sentence_behind_each_fact(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_the_page_quotes_the_sentence_behind_each_fact(client: TestClient, store: Store) -> None:
     quotes = rows_of(
         store,
         """SELECT ?predicate ?quote ?line WHERE {
@@ -362,7 +359,7 @@ def test_the_page_quotes_the_sentence_behind_each_fact(
     assert "q" in html.tags
 
 
-def test_the_legal_basis_links_to_lovdata(client: TestClient, store: OxigraphStore) -> None:
+def test_the_legal_basis_links_to_lovdata(client: TestClient, store: Store) -> None:
     rows = rows_of(
         store,
         """SELECT ?x ?provision ?lovdata WHERE {
@@ -388,7 +385,7 @@ def test_the_legal_basis_links_to_lovdata(client: TestClient, store: OxigraphSto
         assert str(row["regulation"]) in hkr.links
 
 
-def test_english_when_the_browser_prefers_it(client: TestClient, store: OxigraphStore) -> None:
+def test_english_when_the_browser_prefers_it(client: TestClient, store: Store) -> None:
     titles = {
         row["title"].language: str(row["title"])  # type: ignore[attr-defined]
         for row in rows_of(store, "SELECT ?title WHERE { ?x dct:title ?title }", x=HKR)
@@ -413,9 +410,7 @@ def test_english_when_the_browser_prefers_it(client: TestClient, store: Oxigraph
     assert response.headers["content-language"] == "en"
 
 
-def test_parts_parents_and_related_sources_are_linked(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_parts_parents_and_related_sources_are_linked(client: TestClient, store: Store) -> None:
     parts = rows_of(store, "SELECT ?part WHERE { ?x dct:hasPart ?part }", x=HKR)
     assert len(parts) > 1
     hkr = page(client, "/id/dataset/hkr")
@@ -434,7 +429,7 @@ def test_parts_parents_and_related_sources_are_linked(
         assert "/id/" + str(row["other"])[len(ID_BASE) :] in html.links
 
 
-def test_time_coverage_contacts_and_other_roles(client: TestClient, store: OxigraphStore) -> None:
+def test_time_coverage_contacts_and_other_roles(client: TestClient, store: Store) -> None:
     (period,) = rows_of(
         store,
         """SELECT ?x ?start ?end WHERE {
@@ -464,9 +459,7 @@ def test_time_coverage_contacts_and_other_roles(client: TestClient, store: Oxigr
     assert words(str(role["name"])) in facts
 
 
-def test_the_curation_decisions_about_a_source_are_shown(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_the_curation_decisions_about_a_source_are_shown(client: TestClient, store: Store) -> None:
     decisions = rows_of(
         store,
         "SELECT ?decision ?note WHERE { ?decision hg:concerns ?x ; skos:editorialNote ?note }",
@@ -484,7 +477,7 @@ def test_the_curation_decisions_about_a_source_are_shown(
 
 
 def test_the_page_of_an_organisation_lists_what_it_controls_and_processes(
-    client: TestClient, store: OxigraphStore
+    client: TestClient, store: Store
 ) -> None:
     (org,) = rows_of(
         store,
@@ -503,9 +496,7 @@ def test_the_page_of_an_organisation_lists_what_it_controls_and_processes(
     assert "Databehandler for" in html.text
 
 
-def test_other_resources_get_a_readable_generic_page(
-    client: TestClient, store: OxigraphStore
-) -> None:
+def test_other_resources_get_a_readable_generic_page(client: TestClient, store: Store) -> None:
     (provision,) = rows_of(
         store,
         """SELECT ?p ?label ?lovdata WHERE {
@@ -603,11 +594,12 @@ def hostile_graph() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def hostile_client() -> Iterator[TestClient]:
-    store = OxigraphStore(None)
-    store.replace_graphs({GRAPH.helsedata: hostile_graph()})
-    with app_client(store, query_workers=1) as client:
-        yield client
+def hostile_client(store_backend: StoreBackend) -> Iterator[TestClient]:
+    with store_backend.stores() as stores:
+        store = stores.empty()
+        store.replace_graphs({GRAPH.helsedata: hostile_graph()})
+        with app_client(store, query_workers=1) as client:
+            yield client
 
 
 def test_text_from_the_graph_is_shown_as_text(hostile_client: TestClient) -> None:
@@ -648,18 +640,19 @@ def test_blank_nodes_are_described_but_not_addressable(hostile_client: TestClien
 
 
 @pytest.fixture(scope="module")
-def snapshot_client() -> Iterator[tuple[TestClient, OxigraphStore]]:
+def snapshot_client(store_backend: StoreBackend) -> Iterator[tuple[TestClient, Store]]:
     """The app over a graph built from the committed snapshot: facts without sentences."""
     from helsegraf.build import build, publish
 
-    store = OxigraphStore(None)
-    publish(store, build(None))
-    with app_client(store, query_workers=1) as client:
-        yield client, store
+    with store_backend.stores() as stores:
+        store = stores.empty()
+        publish(store, build(None))
+        with app_client(store, query_workers=1) as client:
+            yield client, store
 
 
 def test_without_the_listing_a_fact_shows_its_line_only(
-    snapshot_client: tuple[TestClient, OxigraphStore],
+    snapshot_client: tuple[TestClient, Store],
 ) -> None:
     client, store = snapshot_client
     assert not store.ask("ASK { ?fact hg:quote ?quote }")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
 from helsegraf.namespaces import DCTERMS, GRAPH
-from helsegraf.store import OxigraphStore
+from helsegraf.store import Store
 from tests.api.conftest import app_client
 
 HELSE_BERGEN = "https://w3id.org/helsegraf/id/organisation/helse-bergen-hf"
@@ -23,7 +23,7 @@ SELECT = "SELECT ?s ?title WHERE { ?s a dcat:Dataset ; dct:title ?title } ORDER 
 CONSTRUCT = "CONSTRUCT { ?s dct:title ?t } WHERE { ?s a dcat:Dataset ; dct:title ?t }"
 
 
-def _expected_rows(store: OxigraphStore) -> list[tuple[str, str]]:
+def _expected_rows(store: Store) -> list[tuple[str, str]]:
     result = store.select(SELECT)
     return [(str(r["s"]), str(r["title"])) for r in result.rows]
 
@@ -48,16 +48,14 @@ def _rows_from(media: str, body: bytes) -> list[tuple[str, str]]:
         "text/tab-separated-values",
     ],
 )
-def test_select_in_each_results_format(
-    client: TestClient, store: OxigraphStore, media: str
-) -> None:
+def test_select_in_each_results_format(client: TestClient, store: Store, media: str) -> None:
     response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": media})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media
     assert _rows_from(media, response.content) == _expected_rows(store)
 
 
-def test_select_as_csv(client: TestClient, store: OxigraphStore) -> None:
+def test_select_as_csv(client: TestClient, store: Store) -> None:
     response = client.get("/sparql", params={"query": SELECT, "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
@@ -75,7 +73,7 @@ def test_select_as_csv(client: TestClient, store: OxigraphStore) -> None:
     ],
 )
 def test_construct_in_each_rdf_format(
-    client: TestClient, store: OxigraphStore, media: str, rdflib_format: str
+    client: TestClient, store: Store, media: str, rdflib_format: str
 ) -> None:
     response = client.post(
         "/sparql",
@@ -162,7 +160,7 @@ def test_malformed_query_gives_the_parser_message(client: TestClient) -> None:
     assert "error at 1:" in response.text
 
 
-def test_protocol_dataset_selects_named_graphs(client: TestClient, store: OxigraphStore) -> None:
+def test_protocol_dataset_selects_named_graphs(client: TestClient, store: Store) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     ontology = str(GRAPH.ontology)
     response = client.get(
@@ -177,7 +175,7 @@ def test_protocol_dataset_selects_named_graphs(client: TestClient, store: Oxigra
     assert int(union["results"]["bindings"][0]["n"]["value"]) > got
 
 
-def test_service_description_counts_the_graphs(client: TestClient, store: OxigraphStore) -> None:
+def test_service_description_counts_the_graphs(client: TestClient, store: Store) -> None:
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.text, format="turtle")
     void = "http://rdfs.org/ns/void#"
@@ -241,7 +239,7 @@ def test_results_keep_languages_and_datatypes(client: TestClient) -> None:
     assert row["y"]["datatype"] == "http://www.w3.org/2001/XMLSchema#gYear"
 
 
-def test_union_default_graph_sees_every_dataset(client: TestClient, store: OxigraphStore) -> None:
+def test_union_default_graph_sees_every_dataset(client: TestClient, store: Store) -> None:
     response = client.get(
         "/sparql",
         params={"query": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a dcat:Dataset }"},
@@ -251,7 +249,7 @@ def test_union_default_graph_sees_every_dataset(client: TestClient, store: Oxigr
     assert got == len(set(store.select("SELECT ?s WHERE { ?s a dcat:Dataset }").column("s")))
 
 
-def test_result_size_limit(store: OxigraphStore) -> None:
+def test_result_size_limit(store: Store) -> None:
     with app_client(store, max_results=5) as small:
         over = small.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a dcat:Dataset }"})
         assert over.status_code == 422

@@ -20,8 +20,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from helsegraf.store import OxigraphStore
+from helsegraf.store import Store
 from tests.api.conftest import app_client
+from tests.conftest import StoreTarget
 from tests.listener import Listener
 from tests.live import serve
 
@@ -67,7 +68,7 @@ def test_service_calls_reach_nobody(client: TestClient, listener: Listener) -> N
     assert listener.connections == 0
 
 
-def test_service_on_the_allow_list_is_called(store: OxigraphStore, listener: Listener) -> None:
+def test_service_on_the_allow_list_is_called(store: Store, listener: Listener) -> None:
     """The control: when allowed, the engine does connect, so the refusals above matter."""
     endpoint = f"http://127.0.0.1:{listener.port}/sparql"
     with app_client(store, service_allow=[endpoint], query_timeout=5) as allowed:
@@ -125,13 +126,13 @@ def test_updates_are_refused(client: TestClient, send: object) -> None:
     assert still.json()["boolean"] is True
 
 
-def test_overlong_query_is_413(store: OxigraphStore) -> None:
+def test_overlong_query_is_413(store: Store) -> None:
     with app_client(store, max_query_length=200) as small:
         response = small.post("/sparql", data={"query": "ASK {}" + " " * 300})
         assert response.status_code == 413
 
 
-def test_oversized_body_is_413_before_it_is_read(store: OxigraphStore) -> None:
+def test_oversized_body_is_413_before_it_is_read(store: Store) -> None:
     with app_client(store, max_request_bytes=1000) as small:
         response = small.post(
             "/sparql",
@@ -166,8 +167,15 @@ def _cpu_seconds(pid: int) -> float:
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } "
 
 
-def test_runaway_query_is_stopped_while_others_are_answered(store_dir: Path) -> None:
-    with serve(store_dir, HELSEGRAF_QUERY_TIMEOUT="3", HELSEGRAF_QUERY_WORKERS="2") as url:
+def test_runaway_query_is_stopped_while_others_are_answered(
+    published_store: StoreTarget,
+) -> None:
+    with serve(
+        published_store.location,
+        **published_store.environment(),
+        HELSEGRAF_QUERY_TIMEOUT="3",
+        HELSEGRAF_QUERY_WORKERS="2",
+    ) as url:
         before = _server_workers(url)
         outcome: dict[str, object] = {}
 

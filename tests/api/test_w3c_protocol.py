@@ -25,8 +25,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from helsegraf.store import OxigraphStore
 from tests.api.conftest import app_client
+from tests.conftest import StoreBackend
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -120,7 +120,9 @@ def manifest(require_shared: Callable[[Path, str], Path]) -> list[ProtocolTest]:
 
 
 @pytest.fixture(scope="module")
-def protocol_client(require_shared: Callable[[Path, str], Path]) -> Iterator[TestClient]:
+def protocol_client(
+    require_shared: Callable[[Path, str], Path], store_backend: StoreBackend
+) -> Iterator[TestClient]:
     """An app over the manifest's three data graphs, each in the named graph it names."""
     graph = _manifest(require_shared)
     data: dict[URIRef, Graph] = {}
@@ -131,10 +133,11 @@ def protocol_client(require_shared: Callable[[Path, str], Path]) -> Iterator[Tes
             triples = Graph()
             triples.parse(SUITE / "protocol" / Path(str(source)).name, format="nt")
             data[name] = triples
-    store = OxigraphStore(None)
-    store.replace_graphs(data)
-    with app_client(store) as client:
-        yield client
+    with store_backend.stores() as stores:
+        store = stores.empty()
+        store.replace_graphs(data)
+        with app_client(store) as client:
+            yield client
 
 
 def _status_class(code: int) -> str:
