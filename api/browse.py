@@ -16,30 +16,44 @@ search text must all occur (each in a title, other name or description; case is 
 
 Why the work is shaped as it is:
 
-* The graph is to grow to 100 000 sources, so counting and paging happen in the store
-  (``GROUP BY`` and ``LIMIT``/``OFFSET``), never by pulling every source into Python. A request
-  costs two queries, sent to the worker pool together: one answers every facet's counts, the
-  total and the labels at once (a ``UNION`` of aggregates), the other the page of sources.
+* The graph is to grow to 100 000 sources, where any query over the whole catalog (a facet
+  count, a search, an ``ORDER BY`` title) takes the store seconds. Views are therefore computed
+  from a facet index (:mod:`helsegraf.api.browse_index`): every source's facet values, search
+  text and place in the title order, read once per store generation, from which any filter
+  combination's counts and page take milliseconds. The index also holds what the list shows
+  of each source (title, listing position, kind) and the part-of links ``/families`` draws,
+  so a view asks the store nothing: no view waits behind other queries for a worker.
+* The index of a store directory is read from the file a publish may keep beside the
+  generation (:func:`helsegraf.api.browse_index.write_index`), else built from the store in
+  a thread as soon as the generation is published (:func:`keep_warm`); a request that comes
+  before it is ready waits for it. A remote SPARQL server has no generation the api can see,
+  so nothing computed from it could be kept: there each view is counted and paged by the
+  server, with :func:`facet_query` (every facet's counts, the total and the labels at once, a
+  ``UNION`` of aggregates) and :func:`page_query`, sent together, and the families are read
+  with :data:`FAMILY_QUERY`. Both ways give the same views; the tests compare them.
 * Values from the URL are validated as IRIs (by pyoxigraph) or as the facet's short names, and
-  reach the query only as RDF terms written by pyoxigraph (``VALUES`` blocks, the mechanism of
+  reach a query only as RDF terms written by pyoxigraph (``VALUES`` blocks, the mechanism of
   :func:`helsegraf.sparql.bind`): the filters live inside sub-queries, where the one-row
   ``VALUES`` block ``bind`` places at the top would not be seen. The search text becomes a
   literal the same way, and is bounded in length and number of words.
 * A value that is well formed but names nothing of its kind in the graph (a mistyped
-  organisation slug) is refused with 400, checked by the same counting query.
+  organisation slug) is refused with 400 (the index keeps what each facet may select; the
+  counting query checks it too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import math
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from string import Template
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -47,12 +61,25 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 from starlette.datastructures import QueryParams
 
-from helsegraf.engine import EngineError, QueryPool
-from helsegraf.namespaces import HG, ID_BASE
+from helsegraf.engine import EngineError, QueryPool, QueryTimeoutError
+from helsegraf.namespaces import HG
 from helsegraf.store import SelectResult
 from helsegraf.terms import Term, to_oxigraph
 
 from . import web
+from .browse_index import (
+    FACETS,
+    FACETS_BY_NAME,
+    KIND_FACET,
+    MAX_VALUES,
+    BrowseError,
+    Facet,
+    FacetIndex,
+    View,
+    best,
+    build_for_directory,
+    build_for_nquads,
+)
 
 router = APIRouter(tags=["browse"])
 
@@ -65,168 +92,9 @@ MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 #: Most values listed per facet (the most frequent; chosen values are always listed).
 MAX_FACET_VALUES = 100
-#: Most values one facet may select, and the longest value accepted.
-MAX_VALUES = 20
-MAX_VALUE_LENGTH = 500
 
 _HG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _PAGE = re.compile(r"^[0-9]{1,6}$")
-
-
-class BrowseError(ValueError):
-    """A request the page cannot answer; ``status`` is the HTTP status that says why."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One facet: how a source relates to its values, and how a value is written in a URL.
-
-    ``link`` and ``known`` are SPARQL patterns with ``$d`` (the source), ``$v`` (the value)
-    and ``$x`` (a prefix for helper variables) to fill in.
-    """
-
-    name: str
-    heading: Mapping[str, str]
-    #: How the source ``$d`` has the value ``$v``.
-    link: str
-    #: What a value must be to be selected (its class or concept scheme).
-    known: str
-    #: The property whose literals label a value.
-    label: str
-    #: The namespace a short value is expanded into, and what a short value looks like.
-    base: str
-    short: re.Pattern[str]
-    #: What a value is, for messages, with an example of its short form.
-    noun: str
-    example: str
-
-    @property
-    def var(self) -> str:
-        """The facet's name as a SPARQL variable name."""
-        return self.name.replace("-", "_")
-
-    def pattern(self, which: str, d: str, v: str) -> str:
-        """The ``link`` or ``known`` pattern with its variables filled in."""
-        text = self.link if which == "link" else self.known
-        return Template(text).substitute(d=d, v=v, x=f"?{self.var}_{which}")
-
-    def parse(self, raw: str) -> URIRef:
-        """A value from the URL as an IRI: a full IRI, or a short name in :attr:`base`."""
-        value = raw.strip()
-        if len(value) > MAX_VALUE_LENGTH:
-            raise BrowseError(f"{self.name}: a value longer than {MAX_VALUE_LENGTH} characters")
-        if self.short.match(value):
-            value = self.base + value
-        elif not _ABSOLUTE_IRI.match(value):
-            raise BrowseError(
-                f"{self.name}: {raw!r} is neither an IRI nor a short name such as {self.example}"
-            )
-        iri = URIRef(value)
-        try:
-            to_oxigraph(iri)
-        except (ValueError, TypeError) as err:
-            raise BrowseError(f"{self.name}: {raw!r} is not a valid IRI") from err
-        return iri
-
-    def compact(self, iri: URIRef) -> str:
-        """How the URL writes ``iri``: its short name when it has one, else the IRI."""
-        value = str(iri)
-        if value.startswith(self.base) and self.short.match(value[len(self.base) :]):
-            return value[len(self.base) :]
-        return value
-
-
-_ORGANISATIONS = ID_BASE + "organisation/"
-FACETS: tuple[Facet, ...] = (
-    Facet(
-        name="kind",
-        heading={"nb": "Type kilde", "en": "Kind of source"},
-        link="$d a $v . $v rdfs:subClassOf hg:HealthDataSource .",
-        known="$v rdfs:subClassOf hg:HealthDataSource .",
-        label="rdfs:label",
-        base=str(HG),
-        short=_HG_NAME,
-        noun="kind of source",
-        example="MedicalQualityRegister",
-    ),
-    Facet(
-        name="consent",
-        heading={"nb": "Samtykke", "en": "Consent"},
-        link="$d hg:consentRegime $v .",
-        known="$v skos:inScheme hg:ConsentRegimes .",
-        label="skos:prefLabel",
-        base=str(HG),
-        short=_HG_NAME,
-        noun="consent regime",
-        example="ConsentNotRequired",
-    ),
-    Facet(
-        name="identifiability",
-        heading={"nb": "Identifiserbarhet", "en": "Identifiability"},
-        link="$d hg:identifiability $v .",
-        known="$v skos:inScheme hg:IdentifiabilityLevels .",
-        label="skos:prefLabel",
-        base=str(HG),
-        short=_HG_NAME,
-        noun="level of identifiability",
-        example="Pseudonymous",
-    ),
-    Facet(
-        name="controller",
-        heading={"nb": "Databehandlingsansvarlig", "en": "Data controller"},
-        link="$d dpv:hasDataController $v .",
-        known="$v a foaf:Organization .",
-        label="foaf:name",
-        base=_ORGANISATIONS,
-        short=_SLUG,
-        noun="organisation",
-        example="helse-bergen-hf",
-    ),
-    Facet(
-        name="processor",
-        heading={"nb": "Databehandler", "en": "Data processor"},
-        link="$d dpv:hasDataProcessor $v .",
-        known="$v a foaf:Organization .",
-        label="foaf:name",
-        base=_ORGANISATIONS,
-        short=_SLUG,
-        noun="organisation",
-        example="helse-bergen-hf",
-    ),
-    Facet(
-        name="legal-basis",
-        heading={"nb": "Rettslig grunnlag", "en": "Legal basis"},
-        link="$d dpv:hasLegalBasis $v .",
-        known=(
-            "VALUES ${x}_type { eli:LegalResource eli:LegalResourceSubdivision } $v a ${x}_type ."
-        ),
-        label="rdfs:label",
-        base=ID_BASE + "provision/",
-        short=_SLUG,
-        noun="provision",
-        example="helseregisterloven-7",
-    ),
-    Facet(
-        name="family",
-        heading={"nb": "Del av", "en": "Part of"},
-        # a family is a whole with everything that is part of it, at any depth, and itself
-        link="$v dct:hasPart* $d . FILTER EXISTS { $v dct:hasPart ${x}_part }",
-        known="$v dct:hasPart ${x}_part .",
-        label="dct:title",
-        base=ID_BASE + "dataset/",
-        short=_SLUG,
-        noun="source with parts",
-        example="kreftregisteret",
-    ),
-)
-FACETS_BY_NAME: Mapping[str, Facet] = {f.name: f for f in FACETS}
 
 #: Parameters that are not facets.
 CONTROL_PARAMS = ("q", "page", "lang", "format")
@@ -576,6 +444,28 @@ def facet_views(
         entry.known = entry.known or "selected" in row
         if "label" in row:
             entry.labels.add(row["label"])
+    return total, _views(table, selection, lang)
+
+
+def index_views(index: FacetIndex, view: View, selection: Selection, lang: str) -> list[FacetView]:
+    """The facets of a view computed with the index; 400 for an unknown value."""
+    table: dict[str, dict[URIRef, FacetValue]] = {f.name: {} for f in FACETS}
+    for facet in FACETS:
+        entries = table[facet.name]
+        for value, count in view.counts[facet.name]:
+            iri = URIRef(value)
+            entries[iri] = FacetValue(
+                iri,
+                count,
+                known=index.known(facet.name, value),
+                label=best(index.labels(facet.name, value), lang),
+            )
+    return _views(table, selection, lang)
+
+
+def _views(
+    table: Mapping[str, Mapping[URIRef, FacetValue]], selection: Selection, lang: str
+) -> list[FacetView]:
     views: list[FacetView] = []
     for facet in FACETS:
         entries = table[facet.name]
@@ -585,55 +475,91 @@ def facet_views(
                     f"{facet.name}: the graph has no {facet.noun} {facet.compact(value)!r}"
                 )
         for entry in entries.values():
-            entry.label = web.text(entry.labels, lang) or facet.compact(entry.value)
+            labels = sorted(entry.labels, key=_literal_order)  # the first in text order
+            entry.label = entry.label or web.text(labels, lang) or facet.compact(entry.value)
             entry.selected = entry.value in selection.values(facet.name)
             entry.url = selection.toggled(facet.name, entry.value).url()
         ordered = sorted(entries.values(), key=lambda e: (-e.count, e.label.casefold()))
         views.append(FacetView(facet, facet.heading[lang], ordered))
-    return total, views
+    return views
 
 
-def _kind_class(kind: Node | None) -> str:
+def _kind_class(kind: object) -> str:
     """A CSS class for a kind of source (``kind-MedicalQualityRegister``), or ``kind-none``."""
     name = str(kind)[len(str(HG)) :] if str(kind).startswith(str(HG)) else ""
     return f"kind-{name}" if _HG_NAME.match(name) else "kind-none"
 
 
 def source_items(result: SelectResult, lang: str) -> list[dict[str, Any]]:
-    """The sources of a page from :func:`page_query`'s rows, in title order."""
+    """The sources of a page from :func:`page_query`'s rows, in title order.
+
+    A source with several titles in a language shows the first of them in text order, with
+    several kinds the first kind by IRI (with that kind's label), with several listing
+    positions the lowest: as the facet index does.
+    """
     sources: dict[URIRef, dict[str, Any]] = {}
     for row in result.rows:
         iri = row.get("d")
         if not isinstance(iri, URIRef):
             continue
         item = sources.setdefault(
-            iri,
-            {"iri": iri, "key": str(row.get("sortKey", "")), "titles": set(), "kindLabels": set()},
+            iri, {"iri": iri, "key": str(row.get("sortKey", "")), "titles": set(), "kinds": {}}
         )
         if "title" in row:
             item["titles"].add(row["title"])
         if "position" in row:
-            item["position"] = _int(row["position"])
+            position = _int(row["position"])
+            item["position"] = min(item.get("position", position), position)
         if "kind" in row:
-            item["kind"] = row["kind"]
-        if "kindLabel" in row:
-            item["kindLabels"].add(row["kindLabel"])
+            labels = item["kinds"].setdefault(str(row["kind"]), set())
+            if "kindLabel" in row:
+                labels.add(row["kindLabel"])
     items = []
     for item in sorted(sources.values(), key=lambda i: (i["key"], str(i["iri"]))):
-        kind = item.get("kind")
+        kind = min(item["kinds"], default=None)
         items.append(
-            {
-                "iri": str(item["iri"]),
-                "href": web.href(item["iri"]),
-                "title": web.text(item["titles"], lang) or str(item["iri"]),
-                "listed": "position" in item,
-                "listingPosition": item.get("position"),
-                "kind": str(kind) if kind is not None else None,
-                "kindLabel": web.text(item["kindLabels"], lang) or None,
-                "kindClass": _kind_class(kind),
-            }
+            _item(
+                str(item["iri"]),
+                web.text(sorted(item["titles"], key=_literal_order), lang),
+                item.get("position"),
+                kind,
+                web.text(sorted(item["kinds"][kind], key=_literal_order), lang) if kind else "",
+            )
         )
     return items
+
+
+def _literal_order(label: Node) -> tuple[str, str]:
+    return (str(label), label.language or "") if isinstance(label, Literal) else (str(label), "")
+
+
+def index_items(index: FacetIndex, numbers: Sequence[int], lang: str) -> list[dict[str, Any]]:
+    """The sources of a page from the index (source numbers, in order)."""
+    items = []
+    for number in numbers:
+        iri = index.sources[number]
+        if iri.startswith("_:"):
+            continue  # a blank node is counted, never listed (it has no page)
+        kind = index.kind(number)
+        kind_label = best(index.labels(KIND_FACET, kind), lang) if kind else ""
+        title = index.shown.titles[lang][number]
+        items.append(_item(iri, title, index.position(number), kind, kind_label))
+    return items
+
+
+def _item(
+    iri: str, title: str, position: int | None, kind: str | None, kind_label: str
+) -> dict[str, Any]:
+    return {
+        "iri": iri,
+        "href": web.href(iri),
+        "title": title or iri,
+        "listed": position is not None,
+        "listingPosition": position,
+        "kind": kind,
+        "kindLabel": kind_label or None,
+        "kindClass": _kind_class(kind),
+    }
 
 
 # -- the routes -----------------------------------------------------------------------------
@@ -676,6 +602,48 @@ def _lang_param(request: Request) -> str | None:
     return lang if lang in web.LANGUAGES else None
 
 
+def _pages(total: int) -> int:
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def _check_page(selection: Selection, total: int) -> None:
+    pages = _pages(total)
+    if selection.page > pages:
+        raise BrowseError(
+            f"page {selection.page} is past the last page ({pages}) of this view", 404
+        )
+
+
+async def _view(
+    pool: QueryPool, selection: Selection, lang: str
+) -> tuple[int, list[FacetView], list[dict[str, Any]]]:
+    """The total, the facets and the page's sources of a view: from the facet index, else
+    (a remote store, or no index within the query time limit) from the store."""
+    index = await facet_index(pool, wait=pool.limits.timeout)
+    if index is None:
+        counted, listed = await asyncio.gather(
+            pool.select(facet_query(selection), cached=True),
+            pool.select(page_query(selection, lang), cached=True),
+        )
+        total, facets = facet_views(counted, selection, lang)
+        _check_page(selection, total)
+        return total, facets, source_items(listed, lang)
+    chosen = {name: [str(v) for v in values] for name, values in selection.filters.items()}
+    options: dict[str, Any] = {
+        "lang": lang,
+        "offset": (selection.page - 1) * PAGE_SIZE,
+        "size": PAGE_SIZE,
+        "limit": MAX_FACET_VALUES,
+    }
+    if index.counted(chosen, selection.words, MAX_FACET_VALUES):
+        view = index.view(chosen, selection.words, **options)
+    else:  # tens of milliseconds at 100 000 sources: away from the event loop
+        view = await asyncio.to_thread(index.view, chosen, selection.words, **options)
+    facets = index_views(index, view, selection, lang)
+    _check_page(selection, view.total)
+    return view.total, facets, index_items(index, view.page, lang)
+
+
 @router.get(
     "/",
     summary="Browse the data sources with facets (HTML, or JSON with the facet counts).",
@@ -692,20 +660,10 @@ async def browse(request: Request) -> Response:
         if bad_format:
             raise bad_format
         selection = parse_selection(request.query_params)
-        pool: QueryPool = request.app.state.pool
-        counted, listed = await asyncio.gather(
-            pool.select(facet_query(selection), cached=True),
-            pool.select(page_query(selection, lang), cached=True),
-        )
-        total, facets = facet_views(counted, selection, lang)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        if selection.page > pages:
-            raise BrowseError(
-                f"page {selection.page} is past the last page ({pages}) of this view", 404
-            )
+        total, facets, sources = await _view(request.app.state.pool, selection, lang)
     except BrowseError as err:
         return _error(request, err, html, lang)
-    sources = source_items(listed, lang)
+    pages = _pages(total)
     prev_url = selection.at_page(selection.page - 1).url() if selection.page > 1 else None
     next_url = selection.at_page(selection.page + 1).url() if selection.page < pages else None
     if not html:
@@ -774,21 +732,21 @@ class FamilyNode:
     """A source in the part-of diagram, with its parts."""
 
     iri: URIRef
-    titles: set[Node] = field(default_factory=set)
-    kind: Node | None = None
-    kind_labels: set[Node] = field(default_factory=set)
+    title: str = ""
+    kind: str | None = None
+    kind_label: str = ""
     listed: bool = False
     parents: set[URIRef] = field(default_factory=set)
     parts: set[URIRef] = field(default_factory=set)
 
 
-def family_trees(result: SelectResult, lang: str, keep_lang: str | None) -> list[dict[str, Any]]:
-    """The families as trees: each whole that is part of nothing, its parts nested inside.
-
-    A part with several wholes appears under each; a cycle in the data is cut where it
-    closes, so a broken graph still draws.
-    """
+def family_nodes(result: SelectResult, lang: str) -> dict[URIRef, FamilyNode]:
+    """The diagram's nodes from :data:`FAMILY_QUERY`'s rows. A node with several titles in a
+    language shows the first in text order, with several kinds the first by IRI: as the
+    index does."""
     nodes: dict[URIRef, FamilyNode] = {}
+    titles: dict[URIRef, set[Node]] = {}
+    kinds: dict[URIRef, dict[str, set[Node]]] = {}
     for row in result.rows:
         iri = row.get("node")
         if not isinstance(iri, URIRef):
@@ -799,27 +757,68 @@ def family_trees(result: SelectResult, lang: str, keep_lang: str | None) -> list
             node.parents.add(parent)
             nodes.setdefault(parent, FamilyNode(parent)).parts.add(iri)
         if "title" in row:
-            node.titles.add(row["title"])
+            titles.setdefault(iri, set()).add(row["title"])
         if "kind" in row:
-            node.kind = row["kind"]
-        if "kindLabel" in row:
-            node.kind_labels.add(row["kindLabel"])
+            labels = kinds.setdefault(iri, {}).setdefault(str(row["kind"]), set())
+            if "kindLabel" in row:
+                labels.add(row["kindLabel"])
         node.listed = node.listed or "position" in row
+    for iri, node in nodes.items():
+        node.title = web.text(sorted(titles.get(iri, ()), key=_literal_order), lang)
+        kind_labels = kinds.get(iri, {})
+        node.kind = min(kind_labels, default=None)
+        if node.kind is not None:
+            node.kind_label = web.text(sorted(kind_labels[node.kind], key=_literal_order), lang)
+    return nodes
+
+
+def index_family_nodes(index: FacetIndex, lang: str) -> dict[URIRef, FamilyNode]:
+    """The diagram's nodes from the index."""
+    drawn = index.families
+    iris = [URIRef(node) for node in drawn.nodes]
+    nodes: dict[URIRef, FamilyNode] = {}
+    for i, iri in enumerate(iris):
+        kind = drawn.kinds[i]
+        nodes[iri] = FamilyNode(
+            iri,
+            title=drawn.titles[lang][i],
+            kind=kind,
+            kind_label=best(index.labels(KIND_FACET, kind), lang) if kind else "",
+            listed=drawn.listed[i],
+        )
+    edges = drawn.edges
+    for i in range(0, len(edges), 2):
+        whole, part = iris[edges[i]], iris[edges[i + 1]]
+        nodes[part].parents.add(whole)
+        nodes[whole].parts.add(part)
+    return nodes
+
+
+def family_trees(nodes: Mapping[URIRef, FamilyNode], keep_lang: str | None) -> list[dict[str, Any]]:
+    """The families as trees: each whole that is part of nothing, its parts nested inside,
+    in title order (then IRI).
+
+    A part with several wholes appears under each; a cycle in the data is cut where it
+    closes, so a broken graph still draws.
+    """
 
     def title(iri: URIRef) -> str:
-        return web.text(nodes[iri].titles, lang) or str(iri)
+        return nodes[iri].title or str(iri)
+
+    def order(iri: URIRef) -> tuple[str, str]:
+        return title(iri), str(iri)
 
     def tree(iri: URIRef, path: frozenset[URIRef]) -> dict[str, Any]:
         node = nodes[iri]
-        parts = [tree(p, path | {p}) for p in sorted(node.parts, key=title) if p not in path]
+        parts = [tree(p, path | {p}) for p in sorted(node.parts, key=order) if p not in path]
         size = 1 + sum(p["size"] for p in parts)
         return {
             "iri": str(iri),
             "href": web.href(iri),
             "title": title(iri),
             "listed": node.listed,
-            "kind": str(node.kind) if node.kind is not None else None,
-            "kindLabel": web.text(node.kind_labels, lang) or None,
+            "kind": node.kind,
+            "kindLabel": node.kind_label or None,
             "kindClass": _kind_class(node.kind),
             "size": size,
             "browse": Selection(filters={"family": (iri,)}, lang=keep_lang).url()
@@ -829,7 +828,7 @@ def family_trees(result: SelectResult, lang: str, keep_lang: str | None) -> list
         }
 
     roots = [iri for iri, node in nodes.items() if not node.parents]
-    return [tree(r, frozenset({r})) for r in sorted(roots, key=title)]
+    return [tree(r, frozenset({r})) for r in sorted(roots, key=order)]
 
 
 @router.get(
@@ -849,7 +848,12 @@ async def families(request: Request) -> Response:
     except BrowseError as err:
         return _error(request, err, html, lang)
     pool: QueryPool = request.app.state.pool
-    trees = family_trees(await pool.select(FAMILY_QUERY, cached=True), lang, _lang_param(request))
+    index = await facet_index(pool, wait=pool.limits.timeout)
+    if index is None:
+        nodes = family_nodes(await pool.select(FAMILY_QUERY, cached=True), lang)
+    else:
+        nodes = index_family_nodes(index, lang)
+    trees = family_trees(nodes, _lang_param(request))
     if not html:
         return JSONResponse({"lang": lang, "families": trees}, headers=_VARY)
     kinds: dict[str, str] = {}
@@ -873,24 +877,108 @@ async def families(request: Request) -> Response:
     )
 
 
-async def keep_warm(pool: QueryPool, interval: float = 2.0) -> None:
-    """Keep the unfiltered views' answers computed for the published generation.
+# -- the facet index of the published generation --------------------------------------------
 
-    Their facet counts aggregate the whole catalog (seconds at 100k sources). The pool
-    caches them per store generation; this task recomputes them as soon as a publish changes
-    the generation, so people opening the catalog do not pay for it. Runs until the pool closes.
+
+@dataclass
+class _Indexes:
+    """A pool's facet index: of which generation, and the task making one."""
+
+    generation: object = None
+    index: FacetIndex | None = None
+    making: asyncio.Task[FacetIndex | None] | None = None
+    making_for: object = None
+    #: A generation whose index could not be made, and when (it is tried again later).
+    failed_for: object = None
+    failed_at: float = 0.0
+
+
+_INDEXES: WeakKeyDictionary[QueryPool, _Indexes] = WeakKeyDictionary()
+#: How long after a failure to make the index views are asked of the store before it is
+#: tried again.
+RETRY_SECONDS = 60.0
+_log = logging.getLogger(__name__)
+
+
+async def facet_index(pool: QueryPool, *, wait: float | None = None) -> FacetIndex | None:
+    """The facet index of the generation the pool's store publishes now, read or built once
+    per generation (every request that needs it meanwhile waits for the same work).
+
+    None sends the view to the store instead: for a remote SPARQL server (no generation says
+    when its graph has changed, so nothing computed from it can be kept), when making the
+    index failed for this generation, or when it is not ready within ``wait`` seconds.
     """
-    everything = parse_selection(QueryParams(""))
-    queries = [facet_query(everything), FAMILY_QUERY]
-    queries += [page_query(everything, lang) for lang in web.LANGUAGES]
+    source = pool.source
+    if source.remote is not None:
+        return None
+    kept = _INDEXES.setdefault(pool, _Indexes())
+    generation = source.generation()
+    if kept.index is not None and kept.generation == generation:
+        return kept.index
+    if kept.failed_for == generation and time.monotonic() - kept.failed_at < RETRY_SECONDS:
+        return None
+    if kept.making is None or kept.making_for != generation:
+        kept.index = None  # the old generation's index is not shown again: let it go
+        kept.making_for = generation
+        kept.making = asyncio.get_running_loop().create_task(_make(pool, kept, generation))
+    try:
+        return await asyncio.wait_for(asyncio.shield(kept.making), wait)
+    except TimeoutError:
+        return None
+
+
+def kept_index(pool: QueryPool) -> FacetIndex | None:
+    """The facet index the pool's views are computed with now, if one is ready."""
+    kept = _INDEXES.get(pool)
+    if kept is None or kept.generation != pool.source.generation():
+        return None
+    return kept.index
+
+
+async def _make(pool: QueryPool, kept: _Indexes, generation: object) -> FacetIndex | None:
+    source = pool.source
+    try:
+        if source.path is not None:
+            index = await asyncio.to_thread(build_for_directory, source.path)
+        else:
+            index = await asyncio.to_thread(build_for_nquads, source.nquads)
+    except Exception:  # the store cannot be read now (switched away, removed): ask it instead
+        _log.warning("no browse index for this generation: views ask the store", exc_info=True)
+        if kept.making_for == generation:
+            kept.failed_for, kept.failed_at = generation, time.monotonic()
+            kept.making = None
+        return None
+    if kept.making_for == generation:
+        kept.index, kept.generation = index, generation
+    return index
+
+
+async def keep_warm(pool: QueryPool, interval: float = 2.0) -> None:
+    """Have the facet index of the published generation ready, read or built as soon as a
+    publish changes the generation, so that no view waits for it. Runs until the pool
+    closes; a remote store has nothing that can be kept.
+
+    Without an index (it could not be made), the unfiltered views and the families are asked
+    of the store instead, once per generation. The families' query reads every part-of link
+    with titles and kinds (tens of seconds at 100 000 sources): when it runs out of time, the
+    first visitor of ``/families`` asks again, rather than a worker being kept busy with it.
+    """
+    if pool.source.remote is not None:
+        return
     seen: object = None
     while not pool.closed:
         generation = pool.source.generation()
         if generation != seen:
             try:
-                for query in queries:
-                    await pool.select(query, cached=True)
+                if await facet_index(pool) is None:
+                    everything = Selection()
+                    await pool.select(facet_query(everything), cached=True)
+                    for lang in web.LANGUAGES:
+                        await pool.select(page_query(everything, lang), cached=True)
+                    await pool.select(FAMILY_QUERY, cached=True)
+                seen = generation
+            except QueryTimeoutError:
                 seen = generation
             except EngineError:
-                pass  # busy or timed out: try again at the next tick
+                pass  # busy: try again at the next tick
         await asyncio.sleep(interval)
