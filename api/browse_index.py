@@ -551,7 +551,7 @@ def _unescape(match: re.Match[str]) -> str:
 
 
 def _literal(field: str) -> tuple[str, str] | None:
-    """A literal of a TSV answer as (lexical form, language tag or ""); None for anything else.
+    r"""A literal of a TSV answer as (lexical form, language tag or ""); None for anything else.
 
     >>> _literal('"Kreft\\tregister"@nb'), _literal('"x"^^<http://e.org/t>'), _literal("42")
     (('Kreft\tregister', 'nb'), ('x', ''), ('42', ''))
