@@ -6,12 +6,16 @@ megabytes. :func:`publish_generation` instead
 
 1. bulk-loads every named graph into a new RocksDB directory beside the published one
    (pyoxigraph's ``bulk_load``: no transaction log, several threads);
-2. runs the SHACL gate (:mod:`helsegraf.fastgate`) inside that directory, so the data is
+2. compacts it (``optimize``): a bulk load leaves each index in many overlapping files that
+   every lookup has to merge, and that RocksDB would otherwise compact in the background
+   during the gate and the first queries served; at 100k sources compacting first takes
+   about 5 s and makes the gate about 1.7 times cheaper;
+3. runs the SHACL gate (:mod:`helsegraf.fastgate`) inside that directory, so the data is
    loaded once and checked where it will be served;
-3. if it conforms, moves the store's ``current`` link to it with one ``rename``, which is
+4. if it conforms, moves the store's ``current`` link to it with one ``rename``, which is
    atomic: a reader opening the store sees the old generation or the new one, never a mix,
    and a load killed at any point leaves the published generation untouched;
-4. removes generations older than the one it replaced (that one stays, for readers that
+5. removes generations older than the one it replaced (that one stays, for readers that
    still have it open), and the leftovers of publishes killed before they switched.
 
 A failed gate deletes the new directory and publishes nothing. The whole publish holds the
@@ -103,6 +107,10 @@ def _publish(
             )
         store.flush()
         seconds["load"] = time.perf_counter() - started
+        progress("compacting the new generation")
+        optimize_started = time.perf_counter()
+        store.optimize()
+        seconds["optimize"] = time.perf_counter() - optimize_started
         progress("checking the shapes")
         gate_started = time.perf_counter()
         report = fastgate.validate_store(store, checks)

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph
 
 from bench.generate import graph_files
+from helsegraf import fastgate, gate
 from helsegraf.bulk import GraphFile, publish_generation
 from helsegraf.store import CURRENT_LINK, GENERATION_PREFIX, OxigraphStore, StoreError
 from tests.live import serve
@@ -66,6 +68,74 @@ def test_a_graph_that_fails_the_gate_publishes_nothing(tmp_path: Path) -> None:
     assert any("syn-3" in v.focus for v in bad.report.violations)
     assert _generations(root) == [good.generation.name]  # type: ignore[union-attr]
     assert _datasets(root) == 30
+
+
+ID = "https://w3id.org/helsegraf/id/"
+HG = "https://w3id.org/helsegraf/ontology#"
+#: Faults added to a generated catalog, several on the same source, each a line of N-Triples.
+FAULTS = [
+    # syn-3: a second kind, a controller that is no organisation
+    f"<{ID}dataset/syn-3> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{HG}Act> .",
+    f"<{ID}dataset/syn-3> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    f"<{HG}CentralHealthRegister> .",
+    f"<{ID}dataset/syn-3> <https://w3id.org/dpv#hasDataController> <{ID}organisation/nowhere> .",
+    # syn-5: a second position, which syn-6 holds; part of syn-8, stated one way
+    f'<{ID}dataset/syn-5> <{HG}listingPosition> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+    f"<{ID}dataset/syn-5> <http://purl.org/dc/terms/isPartOf> <{ID}dataset/syn-8> .",
+    # syn-9: its period ends before it starts; a fact line of 0
+    f"<{ID}dataset/syn-9#temporal> <http://www.w3.org/ns/dcat#endDate> "
+    f'"1900"^^<http://www.w3.org/2001/XMLSchema#gYear> .',
+    f"<{ID}dataset/syn-9#fact-consent> <{HG}sourceLine> "
+    f'"0"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+]
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[GraphFile], gate.GateReport]:
+    """A catalog with :data:`FAULTS`, an untagged title, and triples in two named graphs (an
+    ontology axiom and a source's title also in the catalog's and the reference graph), with
+    pySHACL's report on the union of its graphs."""
+    files = graph_files(40, tmp_path_factory.mktemp("faulty"))
+    catalog, reference = files[0].path, files[1].path
+    lines = catalog.read_text(encoding="utf-8").replace(
+        '"Syntetisk datakilde 3"@nb', '"Syntetisk datakilde 3"'
+    )
+    axiom = next(
+        line
+        for line in files[2].path.read_text(encoding="utf-8").splitlines()
+        if "subClassOf> <http://www.w3.org/ns/dcat#Dataset>" in line
+    )
+    catalog.write_text(lines + "\n".join([*FAULTS, axiom]) + "\n", encoding="utf-8")
+    title = next(line for line in lines.splitlines() if '"Syntetisk datakilde 4"@nb' in line)
+    with reference.open("a", encoding="utf-8") as out:
+        out.write(title + "\n")
+    union = Graph()
+    for file in files:
+        union.parse(file.path, format="nt")
+    return files, gate.validate(union, ontology=Graph())
+
+
+@pytest.mark.parametrize("order", ["focus first", "focus last"])
+def test_the_bulk_gate_finds_what_pyshacl_finds(
+    tmp_path: Path,
+    faulty: tuple[list[GraphFile], gate.GateReport],
+    order: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The compiled gate over the store's union of named graphs, where a graph fails several
+    checks on one node, against pySHACL over the same triples."""
+    files, reference = faulty
+    if order == "focus last":
+        monkeypatch.setattr(fastgate, "LARGE_FOCUS", 1)
+    published = publish_generation(tmp_path / "store", files)
+    assert published.generation is None
+    assert not reference.conforms
+
+    def results(report: gate.GateReport) -> set[tuple[str, str, str, str]]:
+        return {(v.focus, v.constraint, v.shape, v.path) for v in report.violations}
+
+    assert results(published.report) == results(reference)
+    assert len({v.shape for v in published.report.violations if "syn-3" in v.focus}) >= 4
 
 
 def test_unreadable_input_publishes_nothing(tmp_path: Path) -> None:
