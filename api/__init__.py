@@ -1,5 +1,4 @@
-"""helsegraf's HTTP api (importable as ``helsegraf.api``).
-
-Not built yet: the SPARQL endpoint, catalog and linked-data pages come with the api issue.
-Until then ``helsegraf serve`` explains how to query the loaded graph from the command line.
+"""helsegraf's HTTP api (importable as ``helsegraf.api``): the FastAPI application of
+:mod:`helsegraf.api.app`, with the SPARQL 1.1 Protocol endpoint, the named queries, the DCAT
+catalog, the linked-data pages and the browse page, each in its own module.
 """

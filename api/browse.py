@@ -18,13 +18,13 @@ Why the work is shaped as it is:
 
 * The graph is to grow to 100 000 sources, where any query over the whole catalog (a facet
   count, a search, an ``ORDER BY`` title) takes the store seconds. Views are therefore computed
-  from a facet index (:mod:`helsegraf.api.browse_index`): every source's facet values, search
+  from a facet index (:mod:`helsegraf.browse_index`): every source's facet values, search
   text and place in the title order, read once per store generation, from which any filter
   combination's counts and page take milliseconds. The index also holds what the list shows
   of each source (title, listing position, kind) and the part-of links ``/families`` draws,
   so a view asks the store nothing: no view waits behind other queries for a worker.
 * The index of a store directory is read from the file a publish may keep beside the
-  generation (:func:`helsegraf.api.browse_index.write_index`), else built from the store in
+  generation (:func:`helsegraf.browse_index.write_index`), else built from the store in
   a thread as soon as the generation is published (:func:`keep_warm`); a request that comes
   before it is ready waits for it. A remote SPARQL server has no generation the api can see,
   so nothing computed from it could be kept: there each view is counted and paged by the
@@ -61,13 +61,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 from starlette.datastructures import QueryParams
 
-from helsegraf.engine import EngineError, QueryPool, QueryTimeoutError
-from helsegraf.namespaces import HG
-from helsegraf.store import SelectResult
-from helsegraf.terms import Term, to_oxigraph
-
-from . import web
-from .browse_index import (
+from helsegraf.browse_index import (
     FACETS,
     FACETS_BY_NAME,
     KIND_FACET,
@@ -80,6 +74,12 @@ from .browse_index import (
     build_for_directory,
     build_for_nquads,
 )
+from helsegraf.engine import EngineError, QueryPool, QueryTimeoutError
+from helsegraf.namespaces import HG
+from helsegraf.store import SelectResult
+from helsegraf.terms import Term, to_oxigraph
+
+from . import web
 
 router = APIRouter(tags=["browse"])
 

@@ -11,7 +11,9 @@ megabytes. :func:`publish_generation` instead
    during the gate and the first queries served; at 100k sources compacting first takes
    about 5 s and makes the gate about 1.7 times cheaper;
 3. runs the SHACL gate (:mod:`helsegraf.fastgate`) inside that directory, so the data is
-   loaded once and checked where it will be served;
+   loaded once and checked where it will be served; if it conforms, keeps the browse page's
+   facet index in it (:func:`helsegraf.browse_index.keep_index`), so that a server
+   starting on it needs no query over the whole catalog;
 4. if it conforms, moves the store's ``current`` link to it with one ``rename``, which is
    atomic: a reader opening the store sees the old generation or the new one, never a mix,
    and a load killed at any point leaves the published generation untouched;
@@ -115,6 +117,15 @@ def _publish(
         gate_started = time.perf_counter()
         report = fastgate.validate_store(store, checks)
         seconds["gate"] = time.perf_counter() - gate_started
+        if report.conforms:
+            # the browse page's facet index, kept in the generation: a server starting on it
+            # reads the index instead of reading the whole catalog (helsegraf.api.browse)
+            from helsegraf.browse_index import keep_index
+
+            progress("indexing the browse page's facets")
+            index_started = time.perf_counter()
+            keep_index(store, directory)
+            seconds["index"] = time.perf_counter() - index_started
         del store
     except (OSError, SyntaxError, ValueError) as err:
         shutil.rmtree(directory, ignore_errors=True)

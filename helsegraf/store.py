@@ -358,6 +358,10 @@ class OxigraphStore:
             written = ox.Store(str(directory))
             written.bulk_extend(quads)
             written.flush()
+            # the browse page's facet index, kept in the generation (helsegraf.api.browse)
+            from helsegraf.browse_index import keep_index
+
+            keep_index(written, directory)
             del written
         except (OSError, RuntimeError, ValueError) as err:
             shutil.rmtree(directory, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""The browse page's facet index (``api/browse_index.py``) against the store itself.
+"""The browse page's facet index (``helsegraf/browse_index.py``) against the store itself.
 
 Every view the index computes must be the view the store computes: the same total, the same
 counts in the same order with the same labels and links, the same sources on each page in the
@@ -27,10 +27,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from starlette.datastructures import QueryParams
 
-from helsegraf.api import browse, browse_index
+from helsegraf import browse_index
+from helsegraf.api import browse
 from helsegraf.api.app import create_app
 from helsegraf.api.browse import MAX_FACET_VALUES, PAGE_SIZE
-from helsegraf.api.browse_index import FacetIndex
+from helsegraf.browse_index import FacetIndex
 from helsegraf.namespaces import DPV, ELI, GRAPH, HG, ID_BASE
 from helsegraf.settings import Settings
 from helsegraf.store import ExportFormat, OxigraphStore, Store, data_directory
@@ -605,6 +606,22 @@ def test_a_server_reads_the_index_kept_beside_the_generation(tmp_path: Path) -> 
         assert kept.origin == "file"
         again = [listing(client, params) for params in VALID_CRAFTED]
     assert again == views
+
+
+@pytest.mark.embedded_only("an index kept beside a generation is a file in the store directory")
+def test_both_ways_of_publishing_keep_the_index_beside_the_generation(tmp_path: Path) -> None:
+    from bench.generate import graph_files
+    from helsegraf.bulk import publish_generation
+
+    publish(tmp_path / "small", crafted())  # OxigraphStore.replace_graphs (helsegraf load)
+    published = publish_generation(tmp_path / "bulk", graph_files(40, tmp_path / "files"))
+    assert published.generation is not None, published.report.text()[:2000]
+    for root in (tmp_path / "small", tmp_path / "bulk"):
+        directory = data_directory(root)
+        kept = browse_index.read_index(directory)
+        assert kept is not None, f"no index kept in {directory}"
+        assert kept.sources == browse_index.build(ox.Store.read_only(str(directory))).sources
+    assert len(browse_index.read_index(data_directory(tmp_path / "bulk")).sources) == 40  # type: ignore[union-attr]
 
 
 @pytest.mark.embedded_only("the facet index is kept per generation of an embedded store")
