@@ -18,7 +18,7 @@ measured in the same run on the same data, and the ratio between the medians:
 
 The machine is shared by the load generator and the server, as it would be by any local
 test; both servers meet the same generator, so the ratios are fair even where the absolute
-numbers are modest. Options: ``--sizes 1000,10000,100000 --runs 3 --seconds 10``.
+numbers are modest. Options: ``--sizes 1000,10000,100000 --runs 3 --seconds 5``.
 """
 
 from __future__ import annotations
@@ -539,7 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--work", type=Path, default=None, help="scratch directory")
     parser.add_argument(
