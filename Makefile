@@ -89,7 +89,7 @@ unit: $(STAMP) $(VENDOR_STAMP) $(CKAN_STAMP)
 
 test: lint typecheck unit
 
-# The benchmarks (bench/README.md): about half an hour for all three sizes on 2 cores.
+# The benchmarks (bench/README.md): about 20 minutes for all three sizes on 2 cores.
 SIZES ?= 1000,10000,100000
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || echo "note: wrk is not installed (Debian: apt-get install wrk); /sparql is driven by the slower Python generator, which flattens the ratios"
