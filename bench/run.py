@@ -488,20 +488,30 @@ def bench_pages(store: Path, seconds: float, clients: int, runs: int) -> list[Ro
                 raise RuntimeError(f"{label}: {first.status_code}")
             rows.append(Row(f"{label}: first view after start", [cold], [], "ms"))
             asyncio.run(_drive(send, 1.0, clients))
-            p50, p99 = [], []
-            for _ in range(runs):
-                _rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
-                if errors:
-                    raise RuntimeError(f"{errors} failed requests for {label}")
-                p50.append(_percentile(latencies, 0.5))
-                p99.append(_percentile(latencies, 0.99))
-            rows.append(Row(f"{label}: p50", p50, [], "ms"))
-            rows.append(Row(f"{label}: p99", p99, [], "ms"))
+            rows += _latency_rows(label, send, seconds, clients, runs)
         rows += _bench_catalog(url, seconds, clients, runs)
         rows.append(
             Row("serving processes: resident memory", [_rss_mb(pid)], [_rss_mb(ox_pid)], "MB")
         )
     return rows
+
+
+def _latency_rows(
+    label: str,
+    send: Callable[[httpx.AsyncClient], object],
+    seconds: float,
+    clients: int,
+    runs: int,
+) -> list[Row]:
+    """p50 and p99 of ``runs`` runs of ``send`` (no reference); a failed request fails."""
+    p50, p99 = [], []
+    for _ in range(runs):
+        _rate, latencies, errors = asyncio.run(_drive(send, seconds, clients))
+        if errors:
+            raise RuntimeError(f"{errors} failed requests for {label}")
+        p50.append(_percentile(latencies, 0.5))
+        p99.append(_percentile(latencies, 0.99))
+    return [Row(f"{label}: p50", p50, [], "ms"), Row(f"{label}: p99", p99, [], "ms")]
 
 
 def _bench_catalog(url: str, seconds: float, clients: int, runs: int) -> list[Row]:
@@ -522,16 +532,9 @@ def _bench_catalog(url: str, seconds: float, clients: int, runs: int) -> list[Ro
         page = next(counter) % pages + 1
         return await client.get(f"{url}/catalog?page={page}", headers={"Accept": "text/turtle"})
 
-    p50, p99 = [], []
-    for _ in range(runs):
-        _rate, latencies, errors = asyncio.run(_drive(walk, seconds, clients))
-        if errors:
-            raise RuntimeError(f"{errors} failed catalog requests")
-        p50.append(_percentile(latencies, 0.5))
-        p99.append(_percentile(latencies, 0.99))
-    label = f"catalog harvest, each of {pages} pages once"
-    rows.append(Row(f"{label}: p50", p50, [], "ms"))
-    rows.append(Row(f"{label}: p99", p99, [], "ms"))
+    rows += _latency_rows(
+        f"catalog harvest, each of {pages} pages once", walk, seconds, clients, runs
+    )
     return rows
 
 

@@ -502,14 +502,19 @@ class _AnswerCache:
         return answer
 
     def put(self, generation: tuple[int, ...], key: tuple[Any, ...], answer: Answer) -> None:
-        size = len(answer.body) + sum(len(part) for part in key if isinstance(part, str))
+        size = _entry_size(key, answer)
         if generation != self.generation or size > self.budget // CACHE_LARGEST_SHARE:
             return
         self._answers[key] = answer
         self.used += size
         while self.used > self.budget:
-            old_key, old = self._answers.popitem(last=False)
-            self.used -= len(old.body) + sum(len(p) for p in old_key if isinstance(p, str))
+            self.used -= _entry_size(*self._answers.popitem(last=False))
+
+
+def _entry_size(key: tuple[Any, ...], answer: Answer) -> int:
+    """What an entry of :class:`_AnswerCache` counts against its budget: the answer's bytes
+    and the characters of the request that named it."""
+    return len(answer.body) + sum(len(part) for part in key if isinstance(part, str))
 
 
 @dataclass(eq=False)

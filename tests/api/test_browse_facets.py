@@ -36,6 +36,7 @@ from helsegraf.namespaces import DPV, ELI, GRAPH, HG, ID_BASE
 from helsegraf.settings import Settings
 from helsegraf.store import ExportFormat, OxigraphStore, Store, data_directory
 from tests.api.conftest import app_client
+from tests.api.test_browse import FACET_PATTERNS
 from tests.conftest import Stores
 from tests.live import serve
 
@@ -43,18 +44,6 @@ JSON = {"Accept": "application/json"}
 DATASET = ID_BASE + "dataset/"
 ORGANISATION = ID_BASE + "organisation/"
 HELSEDATA = URIRef(str(GRAPH.helsedata))
-
-#: How a source has a value of each facet, written for the tests (a family: the whole and
-#: everything below it, as a UNION rather than a ``*`` path).
-FACET_PATTERNS = {
-    "kind": "?d a ?v . ?v rdfs:subClassOf hg:HealthDataSource .",
-    "consent": "?d hg:consentRegime ?v .",
-    "identifiability": "?d hg:identifiability ?v .",
-    "controller": "?d dpv:hasDataController ?v .",
-    "processor": "?d dpv:hasDataProcessor ?v .",
-    "legal-basis": "?d dpv:hasLegalBasis ?v .",
-    "family": "{ ?v dct:hasPart ?somePart . BIND(?v AS ?d) } UNION { ?v dct:hasPart+ ?d }",
-}
 
 
 # -- what the store itself says -------------------------------------------------------------
